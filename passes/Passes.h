@@ -1,0 +1,28 @@
+//===- Passes.h - llmc passes -----------------------------------*- C++ -*-===//
+
+#ifndef LLMC_PASSES_PASSES_H
+#define LLMC_PASSES_PASSES_H
+
+#include "dialects/llm/LlmDialect.h"
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace llmc {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Patterns of llmc-fuse-add-rms-norm.
+void populateFuseAddRmsNormPatterns(mlir::RewritePatternSet &patterns);
+
+/// registerLLMCPasses() registers every llmc pass (for llmc-opt).
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace llmc
+
+#endif // LLMC_PASSES_PASSES_H
