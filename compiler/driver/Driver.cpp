@@ -83,6 +83,6 @@ int llmc::runLlmcMain(int argc, char **argv) {
   std::string known;
   for (const Subcommand &command : subcommands)
     known += (known.empty() ? "" : ", ") + command.name.str();
-  return reportError(Twine("unknown command '") + name + "' (commands: " + known +
-                     "; see 'llmc --help')");
+  return reportError(Twine("unknown command '") + name +
+                     "' (commands: " + known + "; see 'llmc --help')");
 }

@@ -22,20 +22,17 @@ void LlmDialect::registerAttributes() {
       >();
 }
 
-LogicalResult
-KvCacheAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    int64_t layers, int64_t kvHeads, int64_t headDim,
-                    Type dtype) {
+LogicalResult KvCacheAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t layers, int64_t kvHeads,
+                                  int64_t headDim, Type dtype) {
   if (layers <= 0)
-    return emitError() << "expects a positive number of layers, got "
-                       << layers;
+    return emitError() << "expects a positive number of layers, got " << layers;
   if (kvHeads <= 0)
     return emitError() << "expects a positive number of kv heads, got "
                        << kvHeads;
   if (headDim <= 0)
     return emitError() << "expects a positive head dim, got " << headDim;
   if (!isa<FloatType>(dtype))
-    return emitError() << "expects a float cache element type, got "
-                       << dtype;
+    return emitError() << "expects a float cache element type, got " << dtype;
   return success();
 }

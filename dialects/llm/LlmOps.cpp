@@ -190,8 +190,7 @@ LogicalResult EmbeddingOp::verify() {
                          << resultType.getDimSize(0) << " rows for " << ids
                          << " ids";
   if (!compatibleDims(resultType.getDimSize(1), tableType.getDimSize(1)))
-    return emitOpError() << "expects result width "
-                         << resultType.getDimSize(1)
+    return emitOpError() << "expects result width " << resultType.getDimSize(1)
                          << " to match the table width "
                          << tableType.getDimSize(1);
   if (resultType.getElementType() != tableType.getElementType())
@@ -255,9 +254,9 @@ LogicalResult RopeOp::verify() {
                          << inputType.getRank();
   int64_t positions = getPositions().getType().getDimSize(0);
   if (!compatibleDims(positions, inputType.getDimSize(0)))
-    return emitOpError() << "expects one position per token, got "
-                         << positions << " positions for "
-                         << inputType.getDimSize(0) << " tokens";
+    return emitOpError() << "expects one position per token, got " << positions
+                         << " positions for " << inputType.getDimSize(0)
+                         << " tokens";
   RankedTensorType tableType = getCos().getType();
   if (tableType.getRank() != 2)
     return emitOpError() << "expects cos and sin tables of rank 2, got rank "
@@ -303,12 +302,11 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "expects static head counts";
   if (kvHeads <= 0 || heads % kvHeads != 0)
     return emitOpError() << "expects query heads (" << heads
-                         << ") to be a multiple of key/value heads ("
-                         << kvHeads << ")";
+                         << ") to be a multiple of key/value heads (" << kvHeads
+                         << ")";
   if (keyType.getElementType() != queryType.getElementType())
     return emitOpError() << "expects key element type "
-                         << keyType.getElementType()
-                         << " to match the query's "
+                         << keyType.getElementType() << " to match the query's "
                          << queryType.getElementType();
   int64_t layer = getLayerAttr().getInt();
   if (layer < 0)
@@ -316,22 +314,21 @@ LogicalResult AttentionOp::verify() {
   if (failed(verifyPositive(*this, "scale", getScaleAttr())) ||
       failed(verifyPositive(*this, "softcap", getSoftcapAttr())))
     return failure();
-  if (std::optional<int64_t> window = getSlidingWindow(); window &&
-                                                          *window <= 0)
+  if (std::optional<int64_t> window = getSlidingWindow();
+      window && *window <= 0)
     return emitOpError() << "expects a positive sliding window, got "
                          << *window;
 
   auto module = (*this)->getParentOfType<ModuleOp>();
   if (!module)
     return success();
-  auto cache = module->getAttrOfType<KvCacheAttr>(
-      LlmDialect::getKvCacheAttrName());
+  auto cache =
+      module->getAttrOfType<KvCacheAttr>(LlmDialect::getKvCacheAttrName());
   if (!cache)
     return success();
   if (layer >= cache.getLayers())
-    return emitOpError() << "expects layer " << layer
-                         << " below the module's " << cache.getLayers()
-                         << " cache layers";
+    return emitOpError() << "expects layer " << layer << " below the module's "
+                         << cache.getLayers() << " cache layers";
   if (kvHeads != cache.getKvHeads())
     return emitOpError() << "expects " << cache.getKvHeads()
                          << " key/value heads as the module's kv cache has, "

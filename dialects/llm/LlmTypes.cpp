@@ -24,16 +24,17 @@ void LlmDialect::registerTypes() {
 // QuantizedWeightType
 //===----------------------------------------------------------------------===//
 
-LogicalResult QuantizedWeightType::verify(
-    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> shape,
-    IntegerType storageType, int64_t groupSize, FloatType scaleType,
-    bool hasZeroPoint) {
+LogicalResult
+QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
+                            ArrayRef<int64_t> shape, IntegerType storageType,
+                            int64_t groupSize, FloatType scaleType,
+                            bool hasZeroPoint) {
   if (shape.size() != 2)
     return emitError() << "expects a quantized weight of rank 2, got rank "
                        << shape.size();
   if (shape[0] <= 0 || shape[1] <= 0)
-    return emitError() << "expects a static positive shape, got "
-                       << shape[0] << "x" << shape[1];
+    return emitError() << "expects a static positive shape, got " << shape[0]
+                       << "x" << shape[1];
   unsigned bits = storageType.getWidth();
   if (bits != 4 && bits != 8)
     return emitError() << "expects 4- or 8-bit integer storage, got "

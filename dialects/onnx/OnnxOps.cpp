@@ -23,8 +23,7 @@ LogicalResult NodeOp::verify() {
   if (getOpType().empty())
     return emitOpError() << "expects a non-empty op_type";
   if (getOpset() < 1)
-    return emitOpError() << "expects an opset version >= 1, got "
-                         << getOpset();
+    return emitOpError() << "expects an opset version >= 1, got " << getOpset();
   if (std::optional<DictionaryAttr> attrs = getAttrs()) {
     for (NamedAttribute attr : *attrs)
       if (!isOnnxAttributeValue(attr.getValue()))

@@ -52,8 +52,7 @@ struct FuseAddIntoRmsNorm : OpRewritePattern<RmsNormOp> {
   }
 };
 
-struct FuseAddRmsNormPass
-    : llmc::impl::FuseAddRmsNormBase<FuseAddRmsNormPass> {
+struct FuseAddRmsNormPass : llmc::impl::FuseAddRmsNormBase<FuseAddRmsNormPass> {
   LogicalResult initialize(MLIRContext *context) override {
     RewritePatternSet set(context);
     populateFuseAddRmsNormPatterns(set);

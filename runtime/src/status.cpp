@@ -21,8 +21,7 @@ struct llmc_status_s {
 
 namespace {
 // Returned when the message itself cannot be allocated; never freed.
-llmc_status_s outOfMemoryStatus = {LLMC_STATUS_OUT_OF_MEMORY, true,
-                                   {'\0'}};
+llmc_status_s outOfMemoryStatus = {LLMC_STATUS_OUT_OF_MEMORY, true, {'\0'}};
 } // namespace
 
 extern "C" llmc_status_t llmc_status_make(llmc_status_code_t code,

@@ -34,11 +34,11 @@ typedef enum llmc_status_code_e {
   LLMC_STATUS_OK = 0,
   LLMC_STATUS_INVALID_ARGUMENT = 1,
   LLMC_STATUS_NOT_FOUND = 2,
-  LLMC_STATUS_DATA_LOSS = 3,       /* a corrupted or truncated artifact */
-  LLMC_STATUS_OUT_OF_MEMORY = 4,   /* host or device memory */
-  LLMC_STATUS_OUT_OF_RANGE = 5,    /* e.g. a prompt longer than the context */
+  LLMC_STATUS_DATA_LOSS = 3,     /* a corrupted or truncated artifact */
+  LLMC_STATUS_OUT_OF_MEMORY = 4, /* host or device memory */
+  LLMC_STATUS_OUT_OF_RANGE = 5,  /* e.g. a prompt longer than the context */
   LLMC_STATUS_UNIMPLEMENTED = 6,
-  LLMC_STATUS_UNAVAILABLE = 7,     /* e.g. no CUDA device */
+  LLMC_STATUS_UNAVAILABLE = 7, /* e.g. no CUDA device */
   LLMC_STATUS_INTERNAL = 8,
 } llmc_status_code_t;
 

@@ -37,12 +37,15 @@ TEST(Status, LongMessagesAreNotTruncated) {
 }
 
 TEST(Status, EveryCodeHasADistinctName) {
-  const llmc_status_code_t codes[] = {
-      LLMC_STATUS_OK,           LLMC_STATUS_INVALID_ARGUMENT,
-      LLMC_STATUS_NOT_FOUND,    LLMC_STATUS_DATA_LOSS,
-      LLMC_STATUS_OUT_OF_MEMORY, LLMC_STATUS_OUT_OF_RANGE,
-      LLMC_STATUS_UNIMPLEMENTED, LLMC_STATUS_UNAVAILABLE,
-      LLMC_STATUS_INTERNAL};
+  const llmc_status_code_t codes[] = {LLMC_STATUS_OK,
+                                      LLMC_STATUS_INVALID_ARGUMENT,
+                                      LLMC_STATUS_NOT_FOUND,
+                                      LLMC_STATUS_DATA_LOSS,
+                                      LLMC_STATUS_OUT_OF_MEMORY,
+                                      LLMC_STATUS_OUT_OF_RANGE,
+                                      LLMC_STATUS_UNIMPLEMENTED,
+                                      LLMC_STATUS_UNAVAILABLE,
+                                      LLMC_STATUS_INTERNAL};
   for (llmc_status_code_t a : codes) {
     EXPECT_STRNE(llmc_status_code_name(a), "unknown");
     for (llmc_status_code_t b : codes)
