@@ -1,88 +1,168 @@
 //===- Driver.cpp - the llmc command's entry point ------------------------===//
 //
-// Dispatches `llmc <command>`. Each subcommand parses its own arguments; the
-// table below lists only commands that work (docs/cli.md has the contract and
-// which of its commands exist yet).
+// Dispatches `llmc <command>`: the table below lists only commands that work
+// (docs/cli.md has the contract and which of its commands exist yet). Each
+// command's options are an llvm::cl::SubCommand of their own.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/Driver.h"
 
+#include "compiler/importer/GraphImporter.h"
+#include "compiler/importer/OnnxModelFile.h"
+#include "compiler/registration/Registration.h"
+
 #include "llmc/llmc.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 
 namespace {
 
-struct Subcommand {
-  StringRef name;
-  StringRef summary;
-  int (*run)(ArrayRef<StringRef> args);
-};
-
-int runVersion(ArrayRef<StringRef> args);
-
-const Subcommand subcommands[] = {
-    {"version", "print the versions of llmc, its runtime and LLVM/MLIR",
-     runVersion},
-};
-
-void printUsage(raw_ostream &os) {
-  os << "usage: llmc <command> [options]\n\ncommands:\n";
-  for (const Subcommand &command : subcommands)
-    os << "  " << command.name << std::string(12 - command.name.size(), ' ')
-       << command.summary << "\n";
-  os << "\n'llmc <command> --help' describes a command's options.\n";
-}
-
 int reportError(const Twine &message) {
   errs() << "llmc: error: " << message.str() << "\n";
   return 1;
 }
 
-int runVersion(ArrayRef<StringRef> args) {
-  for (StringRef arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      outs() << "usage: llmc version\n\nPrints the versions of llmc, its "
-                "runtime and the LLVM/MLIR it was built with.\n";
-      return 0;
-    }
-    return reportError(Twine("version: unexpected argument '") + arg + "'");
-  }
+//===----------------------------------------------------------------------===//
+// llmc version
+//===----------------------------------------------------------------------===//
+
+cl::SubCommand versionCommand(
+    "version", "print the versions of llmc, its runtime and LLVM/MLIR");
+
+int runVersion() {
   outs() << "llmc " << LLMC_VERSION_STRING << "\n"
          << "runtime " << llmc_runtime_version() << "\n"
          << "LLVM/MLIR " << LLMC_LLVM_VERSION_STRING << "\n";
   return 0;
 }
 
+//===----------------------------------------------------------------------===//
+// llmc compile
+//===----------------------------------------------------------------------===//
+
+cl::SubCommand compileCommand(
+    "compile", "compile an ONNX model (so far: up to --compile-to=import)");
+cl::opt<std::string> compileInput(cl::Positional, cl::desc("MODEL.onnx"),
+                                  cl::Required, cl::sub(compileCommand));
+cl::opt<std::string> compileOutput("o", cl::desc("output file ('-': stdout)"),
+                                   cl::value_desc("OUT"), cl::init("-"),
+                                   cl::sub(compileCommand));
+cl::opt<std::string>
+    compileTo("compile-to",
+              cl::desc("stop after this phase and print the module "
+                       "(phases so far: import)"),
+              cl::value_desc("PHASE"), cl::sub(compileCommand));
+cl::opt<unsigned> compilePrintBlobsUpTo(
+    "print-weights-up-to",
+    cl::desc("print weight blobs of at most this many bytes; larger ones "
+             "print as \"__elided__\""),
+    cl::init(256), cl::sub(compileCommand));
+
+int runCompile() {
+  static const char *const phases[] = {"import"};
+  if (compileTo.empty())
+    return reportError("compile: writing an .llmc artifact is not "
+                       "implemented yet; use --compile-to=import");
+  if (!llvm::is_contained(phases, StringRef(compileTo)))
+    return reportError("compile: unknown phase '" + compileTo +
+                       "' (phases so far: import)");
+
+  mlir::DialectRegistry registry;
+  llmc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  // Diagnostics the importer or the verifier emit become llmc errors that
+  // name the node through the op's location.
+  mlir::ScopedDiagnosticHandler handler(&context, [](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      errs() << "llmc: error: " << diag.getLocation() << ": " << diag.str()
+             << "\n";
+    return mlir::success();
+  });
+
+  Expected<std::unique_ptr<llmc::importer::OnnxModelFile>> file =
+      llmc::importer::OnnxModelFile::open(compileInput);
+  if (!file)
+    return reportError(toString(file.takeError()));
+  Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
+      llmc::importer::importOnnxModel(**file, context);
+  if (!module)
+    return reportError(toString(module.takeError()));
+
+  std::error_code ec;
+  ToolOutputFile output(compileOutput, ec, sys::fs::OF_None);
+  if (ec)
+    return reportError("compile: cannot write '" + compileOutput +
+                       "': " + ec.message());
+  mlir::OpPrintingFlags flags;
+  flags.elideLargeResourceString(compilePrintBlobsUpTo);
+  (**module)->print(output.os(), flags);
+  output.os() << "\n";
+  output.keep();
+  return 0;
+}
+
+struct Command {
+  cl::SubCommand *subcommand;
+  int (*run)();
+};
+
+const Command commands[] = {
+    {&compileCommand, runCompile},
+    {&versionCommand, runVersion},
+};
+
 } // namespace
 
 int llmc::runLlmcMain(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
-  if (argc < 2) {
-    printUsage(errs());
-    return 1;
+  cl::SetVersionPrinter([](raw_ostream &os) { runVersion(); });
+  StringRef name = argc >= 2 ? StringRef(argv[1]) : StringRef();
+  bool known = name.starts_with("-") && !name.empty();
+  for (const Command &command : commands)
+    known |= command.subcommand->getName() == name;
+  if (!known) {
+    std::string names;
+    for (const Command &command : commands)
+      names += (names.empty() ? "" : ", ") + command.subcommand->getName().str();
+    if (name.empty())
+      return reportError("no command given (commands: " + names +
+                         "; see 'llmc --help')");
+    return reportError("unknown command '" + name + "' (commands: " + names +
+                       "; see 'llmc --help')");
   }
-  StringRef name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
-    printUsage(outs());
-    return 0;
+  cl::HideUnrelatedOptions(ArrayRef<const cl::OptionCategory *>{
+      &cl::getGeneralCategory()});
+  std::string parseErrors;
+  raw_string_ostream parseErrorStream(parseErrors);
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "llmc: an ahead-of-time compiler for "
+                                   "decoder-only language models\n",
+                                   &parseErrorStream)) {
+    StringRef message = StringRef(parseErrors).trim();
+    message.consume_front(StringRef(argv[0]).rsplit('/').second.empty()
+                              ? StringRef(argv[0])
+                              : StringRef(argv[0]).rsplit('/').second);
+    message.consume_front(":");
+    return reportError(name + ": " + message.trim());
   }
-  if (name == "--version")
-    name = "version";
-  SmallVector<StringRef> args(argv + 2, argv + argc);
-  for (const Subcommand &command : subcommands)
-    if (command.name == name)
-      return command.run(args);
-  std::string known;
-  for (const Subcommand &command : subcommands)
-    known += (known.empty() ? "" : ", ") + command.name.str();
-  return reportError(Twine("unknown command '") + name +
-                     "' (commands: " + known + "; see 'llmc --help')");
+  for (const Command &command : commands)
+    if (*command.subcommand)
+      return command.run();
+  errs() << "llmc: error: no command given; see 'llmc --help'\n";
+  return 1;
 }

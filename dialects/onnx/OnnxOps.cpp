@@ -36,5 +36,7 @@ LogicalResult NodeOp::verify() {
   return success();
 }
 
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
 #define GET_OP_CLASSES
 #include "dialects/onnx/OnnxOps.cpp.inc"

@@ -4,6 +4,7 @@
 #define LLMC_DIALECTS_ONNX_ONNXOPS_H
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/OnnxTypes.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -40,6 +40,26 @@ def Onnx_NodeOp : Onnx_Op<"node"> {
   let hasVerifier = 1;
 }
 
+def Onnx_ConstantOp : Onnx_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "An initializer of the ONNX graph";
+  let description = [{
+    A named tensor of the graph: its data is a `dense_resource` blob that
+    points into the memory-mapped model or external-data file, so importing
+    copies no weights (data stored in typed fields is converted once into a
+    blob of its own). 4-bit types keep ONNX's packing: two values a byte,
+    the low nibble first.
+
+    ```mlir
+    %w = onnx.constant "model.layers.0.attn.q_proj.weight" dense_resource<w0> : tensor<64x64xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, ElementsAttr:$value);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$name $value attr-dict";
+  let hasFolder = 1;
+}
+
 def Onnx_NoneOp : Onnx_Op<"none", [Pure]> {
   let summary = "Stands for an optional ONNX input that is left out";
   let description = [{
