@@ -41,8 +41,9 @@ int reportError(const Twine &message) {
 // llmc version
 //===----------------------------------------------------------------------===//
 
-cl::SubCommand versionCommand(
-    "version", "print the versions of llmc, its runtime and LLVM/MLIR");
+cl::SubCommand
+    versionCommand("version",
+                   "print the versions of llmc, its runtime and LLVM/MLIR");
 
 int runVersion() {
   outs() << "llmc " << LLMC_VERSION_STRING << "\n"
@@ -55,8 +56,9 @@ int runVersion() {
 // llmc compile
 //===----------------------------------------------------------------------===//
 
-cl::SubCommand compileCommand(
-    "compile", "compile an ONNX model (so far: up to --compile-to=import)");
+cl::SubCommand
+    compileCommand("compile",
+                   "compile an ONNX model (so far: up to --compile-to=import)");
 cl::opt<std::string> compileInput(cl::Positional, cl::desc("MODEL.onnx"),
                                   cl::Required, cl::sub(compileCommand));
 cl::opt<std::string> compileOutput("o", cl::desc("output file ('-': stdout)"),
@@ -69,8 +71,8 @@ cl::opt<std::string>
               cl::value_desc("PHASE"), cl::sub(compileCommand));
 cl::opt<unsigned> compilePrintBlobsUpTo(
     "print-weights-up-to",
-    cl::desc("print weight blobs of at most this many bytes; larger ones "
-             "print as \"__elided__\""),
+    cl::desc("print the data of weights of at most this many bytes; "
+             "larger ones are left out of the printed module"),
     cl::init(256), cl::sub(compileCommand));
 
 int runCompile() {
@@ -138,27 +140,33 @@ int llmc::runLlmcMain(int argc, char **argv) {
   if (!known) {
     std::string names;
     for (const Command &command : commands)
-      names += (names.empty() ? "" : ", ") + command.subcommand->getName().str();
+      names +=
+          (names.empty() ? "" : ", ") + command.subcommand->getName().str();
     if (name.empty())
       return reportError("no command given (commands: " + names +
                          "; see 'llmc --help')");
     return reportError("unknown command '" + name + "' (commands: " + names +
                        "; see 'llmc --help')");
   }
-  cl::HideUnrelatedOptions(ArrayRef<const cl::OptionCategory *>{
-      &cl::getGeneralCategory()});
+  cl::HideUnrelatedOptions(
+      ArrayRef<const cl::OptionCategory *>{&cl::getGeneralCategory()});
   std::string parseErrors;
   raw_string_ostream parseErrorStream(parseErrors);
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "llmc: an ahead-of-time compiler for "
                                    "decoder-only language models\n",
                                    &parseErrorStream)) {
+    // cl prints "<argv0>: <message>. Try: '<argv0> --help'"; keep the
+    // message and point at the command's own help.
     StringRef message = StringRef(parseErrors).trim();
-    message.consume_front(StringRef(argv[0]).rsplit('/').second.empty()
-                              ? StringRef(argv[0])
-                              : StringRef(argv[0]).rsplit('/').second);
-    message.consume_front(":");
-    return reportError(name + ": " + message.trim());
+    message = message.split("\n").first;
+    message = message.split(" Try: ").first;
+    message = message.split(": ").second.empty() ? message
+                                                 : message.split(": ").second;
+    message = message.trim();
+    message.consume_back(".");
+    return reportError(name + ": " + message + " (see 'llmc " + name +
+                       " --help')");
   }
   for (const Command &command : commands)
     if (*command.subcommand)

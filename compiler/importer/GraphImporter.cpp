@@ -37,8 +37,8 @@ private:
   }
   static std::string describe(const onnx::NodeProto &node) {
     return "node '" + node.name() + "' (" +
-           (node.domain().empty() ? "" : node.domain() + ".") +
-           node.op_type() + ")";
+           (node.domain().empty() ? "" : node.domain() + ".") + node.op_type() +
+           ")";
   }
 
   Error collectOpsets();
@@ -72,8 +72,7 @@ Error GraphImporter::collectOpsets() {
 }
 
 Expected<Type> GraphImporter::convertType(const onnx::TypeProto &type,
-                                          StringRef what,
-                                          ArrayAttr *dimNames) {
+                                          StringRef what, ArrayAttr *dimNames) {
   if (!type.has_tensor_type())
     return error(what + " is not a tensor (sequence, map, optional and "
                         "sparse values are not supported)");
@@ -208,8 +207,8 @@ Error GraphImporter::importNode(const onnx::NodeProto &node) {
   for (const std::string &name : node.input()) {
     if (name.empty()) {
       if (!noneValue)
-        noneValue = onnx_import::NoneOp::create(builder, builder.getUnknownLoc(),
-                                      builder.getNoneType())
+        noneValue = onnx_import::NoneOp::create(
+                        builder, builder.getUnknownLoc(), builder.getNoneType())
                         .getResult();
       inputs.push_back(noneValue);
       continue;
@@ -241,10 +240,9 @@ Error GraphImporter::importNode(const onnx::NodeProto &node) {
     attrs.push_back(builder.getNamedAttr(attr.name(), *value));
   }
 
-  Location loc = NameLoc::get(builder.getStringAttr(node.name()),
-                              FileLineColLoc::get(builder.getStringAttr(
-                                                      file.getPath()),
-                                                  0, 0));
+  Location loc = NameLoc::get(
+      builder.getStringAttr(node.name()),
+      FileLineColLoc::get(builder.getStringAttr(file.getPath()), 0, 0));
   auto op = onnx_import::NodeOp::create(
       builder, loc, resultTypes, inputs, builder.getStringAttr(node.op_type()),
       builder.getStringAttr(domain), builder.getI64IntegerAttr(opset->second),
@@ -262,7 +260,8 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   if (Error e = collectOpsets())
     return std::move(e);
   if (graph.sparse_initializer_size() > 0)
-    return error("sparse initializer '" + graph.sparse_initializer(0).values().name() +
+    return error("sparse initializer '" +
+                 graph.sparse_initializer(0).values().name() +
                  "' is not supported");
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
@@ -309,9 +308,8 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   }
 
   builder.setInsertionPointToEnd(module->getBody());
-  auto function = func::FuncOp::create(
-      builder, builder.getUnknownLoc(), "main",
-      builder.getFunctionType(argTypes, {}));
+  auto function = func::FuncOp::create(builder, builder.getUnknownLoc(), "main",
+                                       builder.getFunctionType(argTypes, {}));
   function.setAllArgAttrs(argAttrs);
   Block *body = function.addEntryBlock();
   builder.setInsertionPointToStart(body);
@@ -376,9 +374,8 @@ llmc::importer::importOnnxModel(OnnxModelFile &file, MLIRContext &context) {
     onnx::ShapeInferenceOptions options;
     options.check_type = false;
     options.error_mode = 0;
-    onnx::shape_inference::InferShapes(file.getMutableModel(),
-                                       onnx::OpSchemaRegistry::Instance(),
-                                       options);
+    onnx::shape_inference::InferShapes(
+        file.getMutableModel(), onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception &) {
   }
   return GraphImporter(file, context).run();

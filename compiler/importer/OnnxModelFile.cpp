@@ -22,8 +22,7 @@ Error makeError(const Twine &message) {
 
 OnnxModelFile::~OnnxModelFile() = default;
 
-Expected<std::unique_ptr<OnnxModelFile>>
-OnnxModelFile::open(StringRef path) {
+Expected<std::unique_ptr<OnnxModelFile>> OnnxModelFile::open(StringRef path) {
   std::unique_ptr<OnnxModelFile> file(new OnnxModelFile());
   file->path = path.str();
   file->directory = sys::path::parent_path(path).str();
@@ -81,9 +80,9 @@ OnnxModelFile::getExternalData(const onnx::TensorProto &tensor) {
   // The ONNX spec keeps external data beside the model: refuse absolute
   // paths and paths that climb out of the model's folder.
   if (sys::path::is_absolute(location) ||
-      llvm::any_of(make_range(sys::path::begin(location),
-                              sys::path::end(location)),
-                   [](StringRef part) { return part == ".."; }))
+      llvm::any_of(
+          make_range(sys::path::begin(location), sys::path::end(location)),
+          [](StringRef part) { return part == ".."; }))
     return makeError(path + ": tensor '" + tensor.name() +
                      "': external data location '" + location +
                      "' is outside the model's folder");
@@ -102,8 +101,8 @@ OnnxModelFile::getExternalData(const onnx::TensorProto &tensor) {
   }
   const MemoryBuffer &data = *it->second;
   uint64_t fileSize = data.getBufferSize();
-  uint64_t size = length ? *length : (offset <= fileSize ? fileSize - offset
-                                                         : 0);
+  uint64_t size =
+      length ? *length : (offset <= fileSize ? fileSize - offset : 0);
   if (offset > fileSize || size > fileSize - offset)
     return makeError(path + ": tensor '" + tensor.name() +
                      "': external data at offset " + Twine(offset) +

@@ -21,10 +21,9 @@ namespace {
 
 Error makeError(OnnxModelFile &file, const onnx::TensorProto &tensor,
                 const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), file.getPath() +
-                                                         ": tensor '" +
-                                                         tensor.name() +
-                                                         "': " + message);
+  return createStringError(inconvertibleErrorCode(),
+                           file.getPath() + ": tensor '" + tensor.name() +
+                               "': " + message);
 }
 
 /// The largest power of two, up to 64, that `data` is aligned to.
@@ -73,8 +72,7 @@ Expected<std::vector<char>> convertTypedFields(const onnx::TensorProto &tensor,
       return std::move(e);
     return packValues(tensor.float_data(), 4);
   case T::DOUBLE:
-    if (Error e =
-            check(tensor.double_data_size(), numElements, "double_data"))
+    if (Error e = check(tensor.double_data_size(), numElements, "double_data"))
       return std::move(e);
     return packValues(tensor.double_data(), 8);
   case T::COMPLEX128:
@@ -88,8 +86,7 @@ Expected<std::vector<char>> convertTypedFields(const onnx::TensorProto &tensor,
     return packValues(tensor.int64_data(), 8);
   case T::UINT32:
   case T::UINT64:
-    if (Error e =
-            check(tensor.uint64_data_size(), numElements, "uint64_data"))
+    if (Error e = check(tensor.uint64_data_size(), numElements, "uint64_data"))
       return std::move(e);
     return packValues(tensor.uint64_data(), dataType == T::UINT32 ? 4 : 8);
   case T::INT32:
