@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%llmc_lib_dir", config.llmc_lib_dir))
 config.substitutions.append(("%llmc_src", config.llmc_source_root))
+config.substitutions.append(("%llmc_python", config.llmc_test_python))
 
 # The project's tools come first, then LLVM's (FileCheck, not, llvm-readelf).
 llvm_config.add_tool_substitutions(["llmc-opt", "llmc"],
