@@ -69,11 +69,11 @@ cl::opt<std::string>
               cl::desc("stop after this phase and print the module "
                        "(phases so far: import)"),
               cl::value_desc("PHASE"), cl::sub(compileCommand));
-cl::opt<unsigned> compilePrintBlobsUpTo(
-    "print-weights-up-to",
-    cl::desc("print the data of weights of at most this many bytes; "
-             "larger ones are left out of the printed module"),
-    cl::init(256), cl::sub(compileCommand));
+cl::opt<bool> compilePrintWeights(
+    "print-weights",
+    cl::desc("print the weights' data (hex) in the module's resource "
+             "section, so that the printed module parses back whole"),
+    cl::sub(compileCommand));
 
 int runCompile() {
   static const char *const phases[] = {"import"};
@@ -110,8 +110,12 @@ int runCompile() {
   if (ec)
     return reportError("compile: cannot write '" + compileOutput +
                        "': " + ec.message());
+  // Without --print-weights the module prints in local scope, which leaves
+  // out the resource section: MLIR hex-encodes every blob it prints (even
+  // one it then elides), which would read every weight of the model.
   mlir::OpPrintingFlags flags;
-  flags.elideLargeResourceString(compilePrintBlobsUpTo);
+  if (!compilePrintWeights)
+    flags.useLocalScope();
   (**module)->print(output.os(), flags);
   output.os() << "\n";
   output.keep();

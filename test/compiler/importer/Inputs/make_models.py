@@ -96,6 +96,36 @@ def graph_io(folder):
     return model([w], nodes, [x], [y])
 
 
+def llama8b_shape(folder):
+    """The 291 bf16 weights of a Llama-3-8B in one 16 GB external-data file,
+    made sparse (truncate), each read by a MatMul or kept as an output."""
+    hidden, inter, layers, vocab, kv = 4096, 14336, 32, 128256, 1024
+    shapes = [("embed", [vocab, hidden])]
+    for l in range(layers):
+        p = f"layers.{l}."
+        shapes += [(p + "q", [hidden, hidden]), (p + "k", [hidden, kv]),
+                   (p + "v", [hidden, kv]), (p + "o", [hidden, hidden]),
+                   (p + "gate", [hidden, inter]), (p + "up", [hidden, inter]),
+                   (p + "down", [inter, hidden]), (p + "ln1", [hidden]),
+                   (p + "ln2", [hidden])]
+    shapes += [("norm", [hidden]), ("lm_head", [hidden, vocab])]
+    inits, offset = [], 0
+    for name, dims in shapes:
+        size = 2 * int(np.prod(dims))
+        inits.append(external(tensor(name, TensorProto.BFLOAT16, dims),
+                              "model.onnx.data", offset, size))
+        offset += size
+    with open(os.path.join(folder, "model.onnx.data"), "wb") as f:
+        f.truncate(offset)
+    x = helper.make_tensor_value_info("x", TensorProto.BFLOAT16, ["T", hidden])
+    nodes = [helper.make_node("MatMul", ["x", name], [name + "_out"],
+                              name=name + "_mm")
+             for name, dims in shapes if len(dims) == 2 and dims[0] == hidden]
+    outputs = [helper.make_tensor_value_info(n.output[0], TensorProto.BFLOAT16,
+                                             None) for n in nodes]
+    return model(inits, nodes, [x], outputs)
+
+
 def errors(folder, case):
     ones = np.ones(2, np.float32).tobytes()
     if case == "offset_past_end":
@@ -145,7 +175,8 @@ def main():
     folder, cases = sys.argv[1], sys.argv[2:]
     os.makedirs(folder, exist_ok=True)
     for case in cases:
-        m = {"dtypes": dtypes, "graph_io": graph_io}.get(case)
+        m = {"dtypes": dtypes, "graph_io": graph_io,
+             "llama8b_shape": llama8b_shape}.get(case)
         m = m(folder) if m else errors(folder, case)
         # Written as bytes: onnx.save would check the model and refuse the
         # malformed ones these tests need.
