@@ -59,8 +59,7 @@ export PATH=$venv/bin:$PATH
 # --- Build -----------------------------------------------------------------
 if [ ! -f "$build_dir/build.ninja" ]; then
   say "configuring $build_dir"
-  cmake -G Ninja -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
-    -DPython3_EXECUTABLE="$venv/bin/python" >/dev/null
+  cmake -G Ninja -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 say "building"
 start=$(date +%s)

@@ -165,8 +165,9 @@ int llmc::runLlmcMain(int argc, char **argv) {
     StringRef message = StringRef(parseErrors).trim();
     message = message.split("\n").first;
     message = message.split(" Try: ").first;
-    message = message.split(": ").second.empty() ? message
-                                                 : message.split(": ").second;
+    if (StringRef afterProgram = message.split(": ").second;
+        !afterProgram.empty())
+      message = afterProgram;
     message = message.trim();
     message.consume_back(".");
     return reportError(name + ": " + message + " (see 'llmc " + name +

@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace llvm;
@@ -48,11 +49,15 @@ private:
   Expected<Attribute> convertAttribute(const onnx::AttributeProto &attr,
                                        const onnx::NodeProto &node);
   Error importNode(const onnx::NodeProto &node);
+  /// `{onnx.name = ..., onnx.dims = [...]}` of a graph input or output.
+  DictionaryAttr ioAttributes(StringRef name, ArrayAttr dimNames);
 
   OnnxModelFile &file;
   MLIRContext &context;
   OpBuilder builder;
   StringMap<int64_t> opsets;
+  /// "domain:name" of every model-local function.
+  llvm::StringSet<> localFunctions;
   StringMap<Type> valueTypes;
   StringMap<Value> values;
   Value noneValue;
@@ -68,7 +73,18 @@ Error GraphImporter::collectOpsets() {
     opsets[canonicalDomain(opset.domain())] = opset.version();
   if (opsets.empty())
     return error("the model imports no opset");
+  for (const onnx::FunctionProto &function : file.getModel().functions())
+    localFunctions.insert(
+        (canonicalDomain(function.domain()) + ":" + function.name()).str());
   return Error::success();
+}
+
+DictionaryAttr GraphImporter::ioAttributes(StringRef name, ArrayAttr dimNames) {
+  SmallVector<NamedAttribute> attrs = {
+      builder.getNamedAttr("onnx.name", builder.getStringAttr(name))};
+  if (dimNames)
+    attrs.push_back(builder.getNamedAttr("onnx.dims", dimNames));
+  return builder.getDictionaryAttr(attrs);
 }
 
 Expected<Type> GraphImporter::convertType(const onnx::TypeProto &type,
@@ -196,12 +212,10 @@ Error GraphImporter::importNode(const onnx::NodeProto &node) {
   if (opset == opsets.end())
     return error(describe(node) + ": the model imports no opset for domain '" +
                  domain + "'");
-  for (const onnx::FunctionProto &function : file.getModel().functions())
-    if (function.name() == node.op_type() &&
-        canonicalDomain(function.domain()) == domain)
-      return error(describe(node) +
-                   ": calls a model-local function, which llmc does not "
-                   "inline yet; export with functions inlined");
+  if (localFunctions.contains((domain + ":" + node.op_type()).str()))
+    return error(describe(node) +
+                 ": calls a model-local function, which llmc does not "
+                 "inline yet; export with functions inlined");
 
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
@@ -299,11 +313,7 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
     if (!type)
       return type.takeError();
     argTypes.push_back(*type);
-    SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("onnx.name", builder.getStringAttr(input.name()))};
-    if (dimNames)
-      attrs.push_back(builder.getNamedAttr("onnx.dims", dimNames));
-    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+    argAttrs.push_back(ioAttributes(input.name(), dimNames));
     argNames.push_back(input.name());
   }
 
@@ -338,18 +348,15 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
       return error("graph output '" + output.name() +
                    "' is produced by no node, initializer or input");
     results.push_back(it->second);
+    // The result's type is its value's; the declared type gives dim names.
     ArrayAttr dimNames;
     if (output.has_type()) {
-      Expected<Type> ignored = convertType(
+      Expected<Type> declared = convertType(
           output.type(), "graph output '" + output.name() + "'", &dimNames);
-      if (!ignored)
-        return ignored.takeError();
+      if (!declared)
+        return declared.takeError();
     }
-    SmallVector<NamedAttribute> attrs = {builder.getNamedAttr(
-        "onnx.name", builder.getStringAttr(output.name()))};
-    if (dimNames)
-      attrs.push_back(builder.getNamedAttr("onnx.dims", dimNames));
-    resultAttrs.push_back(builder.getDictionaryAttr(attrs));
+    resultAttrs.push_back(ioAttributes(output.name(), dimNames));
   }
   func::ReturnOp::create(builder, builder.getUnknownLoc(), results);
   function.setFunctionType(

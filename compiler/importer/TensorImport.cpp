@@ -35,60 +35,43 @@ size_t alignmentOf(const char *data) {
   return alignment;
 }
 
-/// Copies typed-field values into a little-endian blob of `bytesPerValue`
-/// each (truncating wider fields, as ONNX stores narrow types in int32_data).
-template <typename Range>
-std::vector<char> packValues(const Range &values, size_t bytesPerValue) {
-  std::vector<char> bytes(values.size() * bytesPerValue);
-  size_t i = 0;
-  for (auto value : values) {
-    std::memcpy(bytes.data() + i * bytesPerValue, &value, bytesPerValue);
-    ++i;
-  }
-  return bytes;
-}
-
 /// The data of a tensor stored in typed fields, or an error.
 Expected<std::vector<char>> convertTypedFields(const onnx::TensorProto &tensor,
                                                OnnxModelFile &file,
                                                uint64_t numElements) {
   int32_t dataType = tensor.data_type();
-  auto check = [&](uint64_t have, uint64_t want, StringRef field) -> Error {
-    if (have == want)
-      return Error::success();
-    return makeError(file, tensor,
-                     Twine(field) + " holds " + Twine(have) +
-                         " values, but the shape needs " + Twine(want));
+  // Checks that `field` holds `want` values and copies each into a
+  // little-endian blob of `bytesPerValue` (truncating wider fields, as ONNX
+  // stores narrow types in int32_data).
+  auto pack = [&](const auto &values, StringRef field, uint64_t want,
+                  size_t bytesPerValue) -> Expected<std::vector<char>> {
+    uint64_t have = values.size();
+    if (have != want)
+      return makeError(file, tensor,
+                       Twine(field) + " holds " + Twine(have) +
+                           " values, but the shape needs " + Twine(want));
+    std::vector<char> bytes(have * bytesPerValue);
+    size_t i = 0;
+    for (auto value : values)
+      std::memcpy(bytes.data() + bytesPerValue * i++, &value, bytesPerValue);
+    return bytes;
   };
   using T = onnx::TensorProto;
   switch (dataType) {
   case T::FLOAT:
-    if (Error e = check(tensor.float_data_size(), numElements, "float_data"))
-      return std::move(e);
-    return packValues(tensor.float_data(), 4);
+    return pack(tensor.float_data(), "float_data", numElements, 4);
   case T::COMPLEX64:
-    if (Error e =
-            check(tensor.float_data_size(), 2 * numElements, "float_data"))
-      return std::move(e);
-    return packValues(tensor.float_data(), 4);
+    return pack(tensor.float_data(), "float_data", 2 * numElements, 4);
   case T::DOUBLE:
-    if (Error e = check(tensor.double_data_size(), numElements, "double_data"))
-      return std::move(e);
-    return packValues(tensor.double_data(), 8);
+    return pack(tensor.double_data(), "double_data", numElements, 8);
   case T::COMPLEX128:
-    if (Error e =
-            check(tensor.double_data_size(), 2 * numElements, "double_data"))
-      return std::move(e);
-    return packValues(tensor.double_data(), 8);
+    return pack(tensor.double_data(), "double_data", 2 * numElements, 8);
   case T::INT64:
-    if (Error e = check(tensor.int64_data_size(), numElements, "int64_data"))
-      return std::move(e);
-    return packValues(tensor.int64_data(), 8);
+    return pack(tensor.int64_data(), "int64_data", numElements, 8);
   case T::UINT32:
   case T::UINT64:
-    if (Error e = check(tensor.uint64_data_size(), numElements, "uint64_data"))
-      return std::move(e);
-    return packValues(tensor.uint64_data(), dataType == T::UINT32 ? 4 : 8);
+    return pack(tensor.uint64_data(), "uint64_data", numElements,
+                *onnxStorageBytes(dataType, 1));
   case T::INT32:
   case T::INT16:
   case T::UINT16:
@@ -102,12 +85,8 @@ Expected<std::vector<char>> convertTypedFields(const onnx::TensorProto &tensor,
   case 19: // FLOAT8E5M2
   case 20: // FLOAT8E5M2FNUZ
   case 24: // FLOAT8E8M0
-  {
-    if (Error e = check(tensor.int32_data_size(), numElements, "int32_data"))
-      return std::move(e);
-    size_t width = *onnxStorageBytes(dataType, 1);
-    return packValues(tensor.int32_data(), width);
-  }
+    return pack(tensor.int32_data(), "int32_data", numElements,
+                *onnxStorageBytes(dataType, 1));
   default:
     return makeError(file, tensor,
                      "data of type " + onnxDataTypeName(dataType) +

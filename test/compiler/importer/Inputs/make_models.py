@@ -164,6 +164,17 @@ def errors(folder, case):
         y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
         return model([], [helper.make_node("Foo", ["x"], ["y"], name="foo",
                                            domain="com.example")], [x], [y])
+    if case == "local_function":
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
+        body = helper.make_function("local", "Twice", ["a"], ["b"],
+                                    [helper.make_node("Add", ["a", "a"], ["b"])],
+                                    [helper.make_opsetid("", 21)])
+        m = model([], [helper.make_node("Twice", ["x"], ["y"], name="call",
+                                        domain="local")], [x], [y])
+        m.opset_import.append(helper.make_opsetid("local", 1))
+        m.functions.append(body)
+        return m
     if case == "sequence_input":
         s = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, None)
         y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
