@@ -24,16 +24,23 @@ from transformers import DynamicCache
 
 
 class LlamaWithFlatCache(torch.nn.Module):
-    """Wraps the HF model so that the KV cache crosses the graph boundary as plain tensors."""
+    """Wraps the HF model so that the KV cache crosses the graph boundary as plain tensors.
 
-    def __init__(self, model):
+    With `sliding_cache=False` the cache is built without the model's config, so every layer
+    keeps its whole past even where the model has a sliding window (the window is then applied
+    by the attention mask alone, as Optimum does for Mistral).
+    """
+
+    def __init__(self, model, sliding_cache=True):
         super().__init__()
         self.model = model
         self.num_layers = model.config.num_hidden_layers
+        self.sliding_cache = sliding_cache
 
     def forward(self, input_ids, attention_mask, position_ids, past_key_values):
         pairs = [(past_key_values[2 * i], past_key_values[2 * i + 1]) for i in range(self.num_layers)]
-        cache = DynamicCache(ddp_cache_data=pairs, config=self.model.config)
+        cache = DynamicCache(ddp_cache_data=pairs,
+                             config=self.model.config if self.sliding_cache else None)
         out = self.model(
             input_ids=input_ids,
             attention_mask=attention_mask,
