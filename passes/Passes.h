@@ -5,6 +5,8 @@
 
 #include "dialects/llm/LlmDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

@@ -11,6 +11,43 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Raising
+//===----------------------------------------------------------------------===//
+
+def RaiseOnnxToLlm : Pass<"llmc-raise-onnx", "::mlir::ModuleOp"> {
+  let summary = "Raises the imported ONNX graph to llm ops";
+  let description = [{
+    Replaces `func.func @main` of `onnx` ops, as the importer made it, by
+    `func.func @forward(%token_ids, %positions) -> logits` of `llm` ops over
+    the flat [T, ...] tokens of one call, and sets `llm.kv_cache` on the
+    module. Raising works back from the logits and recognizes structure,
+    never names: norms (RMSNormalization, SimplifiedLayerNormalization,
+    SkipSimplifiedLayerNormalization, LayerNormalization, or spelled out),
+    linear layers (MatMul, Gemm, bias Adds, MatMulNBits and blocked
+    DequantizeLinear as `!llm.qweight`), embeddings by token ids or
+    positions, rotary embedding (spelled out, RotaryEmbedding,
+    GroupQueryAttention's), attention (spelled out, Attention,
+    GroupQueryAttention) with its mask evaluated at compile time to find
+    causality and sliding windows, and activations identified by evaluating
+    their sub-graph (SiLU, GELU tanh/erf, soft caps). The KV cache inputs and
+    outputs become the runtime's. A node no pattern accounts for is an error
+    naming it.
+
+    ```mlir
+    // onnx.node "SimplifiedLayerNormalization"(%x, %w) {...}
+    // becomes
+    %y = llm.rms_norm %x, %w {epsilon = 1.0e-06 : f64} : tensor<?x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxPositions", "max-positions", "int64_t", "4096",
+           "rows of the rotary tables: the longest context supported">,
+  ];
+  let dependentDialects = ["::llmc::llm::LlmDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 

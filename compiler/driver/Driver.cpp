@@ -13,6 +13,11 @@
 #include "compiler/registration/Registration.h"
 
 #include "llmc/llmc.h"
+#include "passes/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -69,20 +74,55 @@ cl::opt<std::string>
               cl::desc("stop after this phase and print the module "
                        "(phases so far: import)"),
               cl::value_desc("PHASE"), cl::sub(compileCommand));
+cl::opt<int64_t> compileMaxContext(
+    "max-context",
+    cl::desc("longest context (tokens) the artifact supports; default: "
+             "max_position_embeddings from config.json beside the model, "
+             "else 4096"),
+    cl::value_desc("N"), cl::init(0), cl::sub(compileCommand));
 cl::opt<bool> compilePrintWeights(
     "print-weights",
     cl::desc("print the weights' data (hex) in the module's resource "
              "section, so that the printed module parses back whole"),
     cl::sub(compileCommand));
 
+/// --max-context, or max_position_embeddings from config.json beside the
+/// model, or 4096.
+Expected<int64_t> resolveMaxContext() {
+  if (compileMaxContext > 0)
+    return compileMaxContext;
+  if (compileMaxContext.getNumOccurrences())
+    return createStringError("compile: --max-context must be positive, got " +
+                             std::to_string(compileMaxContext));
+  SmallString<256> config(sys::path::parent_path(compileInput));
+  sys::path::append(config, "config.json");
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(config, /*IsText=*/true);
+  if (!buffer)
+    return 4096;
+  Expected<json::Value> parsed = json::parse((*buffer)->getBuffer());
+  if (!parsed)
+    return createStringError("compile: " + config.str().str() + ": " +
+                             toString(parsed.takeError()));
+  if (const json::Object *object = parsed->getAsObject())
+    if (std::optional<int64_t> n =
+            object->getInteger("max_position_embeddings"))
+      if (*n > 0)
+        return *n;
+  return 4096;
+}
+
 int runCompile() {
-  static const char *const phases[] = {"import"};
+  static const char *const phases[] = {"import", "raise"};
   if (compileTo.empty())
     return reportError("compile: writing an .llmc artifact is not "
-                       "implemented yet; use --compile-to=import");
+                       "implemented yet; use --compile-to=import|raise");
   if (!llvm::is_contained(phases, StringRef(compileTo)))
     return reportError("compile: unknown phase '" + compileTo +
-                       "' (phases so far: import)");
+                       "' (phases so far: import, raise)");
+  Expected<int64_t> maxContext = resolveMaxContext();
+  if (!maxContext)
+    return reportError(toString(maxContext.takeError()));
 
   mlir::DialectRegistry registry;
   llmc::registerAllDialects(registry);
@@ -104,6 +144,15 @@ int runCompile() {
       llmc::importer::importOnnxModel(**file, context);
   if (!module)
     return reportError(toString(module.takeError()));
+
+  if (StringRef(compileTo) != "import") {
+    mlir::PassManager pm(&context);
+    llmc::RaiseOnnxToLlmOptions raiseOptions;
+    raiseOptions.maxPositions = *maxContext;
+    pm.addPass(llmc::createRaiseOnnxToLlm(raiseOptions));
+    if (mlir::failed(pm.run(**module)))
+      return 1;
+  }
 
   std::error_code ec;
   ToolOutputFile output(compileOutput, ec, sys::fs::OF_None);

@@ -343,3 +343,88 @@ LogicalResult AttentionOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/llm/LlmOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Constants and layout
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult TransposeOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType resultType = getResult().getType();
+  if (inputType.getRank() != 2)
+    return emitOpError() << "expects a matrix, got rank "
+                         << inputType.getRank();
+  if (inputType.getElementType() != resultType.getElementType() ||
+      resultType.getRank() != 2 ||
+      !compatibleDims(inputType.getDimSize(0), resultType.getDimSize(1)) ||
+      !compatibleDims(inputType.getDimSize(1), resultType.getDimSize(0)))
+    return emitOpError() << "expects the result to be the transposed "
+                         << formatShape(inputType.getShape()) << " "
+                         << inputType.getElementType() << ", got "
+                         << formatShape(resultType.getShape()) << " "
+                         << resultType.getElementType();
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType resultType = getResult().getType();
+  if (inputType.getRank() < 1 || resultType.getRank() < 1)
+    return emitOpError() << "expects tensors with a token dim";
+  if (inputType.getElementType() != resultType.getElementType())
+    return emitOpError() << "expects the element type to stay "
+                         << inputType.getElementType();
+  if (inputType.getDimSize(0) != resultType.getDimSize(0))
+    return emitOpError() << "expects the token dim to stay";
+  auto features = [](RankedTensorType type) -> std::optional<int64_t> {
+    int64_t product = 1;
+    for (int64_t dim : type.getShape().drop_front()) {
+      if (ShapedType::isDynamic(dim))
+        return std::nullopt;
+      product *= dim;
+    }
+    return product;
+  };
+  std::optional<int64_t> in = features(inputType), out = features(resultType);
+  if (!in || !out)
+    return emitOpError() << "expects static feature dims";
+  if (*in != *out)
+    return emitOpError() << "expects " << *in << " features per token as "
+                         << formatShape(inputType.getShape()) << " has, got "
+                         << *out << " in " << formatShape(resultType.getShape());
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getResult().getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>())
+    if (producer.getInput().getType() == getResult().getType())
+      return producer.getInput();
+  return {};
+}
+
+LogicalResult SliceOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType resultType = getResult().getType();
+  int64_t rank = inputType.getRank();
+  if (rank < 1 || resultType.getRank() != rank ||
+      inputType.getElementType() != resultType.getElementType())
+    return emitOpError() << "expects a result of the input's rank and "
+                            "element type";
+  int64_t offset = getOffsetAttr().getInt(), size = getSizeAttr().getInt();
+  int64_t last = inputType.getDimSize(rank - 1);
+  if (offset < 0 || size <= 0 ||
+      (!ShapedType::isDynamic(last) && offset + size > last))
+    return emitOpError() << "expects [" << offset << ", " << offset + size
+                         << ") inside the last dim of "
+                         << formatShape(inputType.getShape());
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    if (!compatibleDims(inputType.getDimSize(i), resultType.getDimSize(i)))
+      return emitOpError() << "expects every dim but the last to stay";
+  if (!compatibleDims(resultType.getDimSize(rank - 1), size))
+    return emitOpError() << "expects a last dim of " << size;
+  return success();
+}

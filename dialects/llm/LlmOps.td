@@ -21,6 +21,41 @@ def Llm_Weight : AnyTypeOf<[RankedTensorOf<[AnyFloat]>, Llm_QuantizedWeightType]
 // Weights and embedding
 //===----------------------------------------------------------------------===//
 
+def Llm_ConstantOp : Llm_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A weight or constant tensor of the model";
+  let description = [{
+    `name` is where the data came from (the ONNX initializer, for messages
+    and `llmc inspect`); `value` is usually a `dense_resource` blob that still
+    points into the memory-mapped model file, so raising copies no weights.
+
+    ```mlir
+    %w = llm.constant "model.norm.weight" dense_resource<w0> : tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$name $value attr-dict";
+  let hasFolder = 1;
+}
+
+def Llm_TransposeOp : Llm_Op<"transpose", [Pure]> {
+  let summary = "Swaps the two dims of a matrix (a weight's layout)";
+  let description = [{
+    Exporters store a MatMul weight as [K, N]; `llm.linear` reads [N, K].
+    Weight layouts are settled when the artifact is packed, so a transpose of
+    a constant costs nothing at run time.
+
+    ```mlir
+    %wt = llm.transpose %w : tensor<64x128xf32> -> tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Llm_QuantizedWeightOp : Llm_Op<"quantized_weight", [Pure]> {
   let summary = "Bundles integer values, scales and zero points into a weight";
   let description = [{
@@ -257,6 +292,58 @@ def Llm_AttentionOp : Llm_Op<"attention", [
 }
 
 //===----------------------------------------------------------------------===//
+// Feature layout
+//===----------------------------------------------------------------------===//
+
+def Llm_ReshapeOp : Llm_Op<"reshape", [Pure]> {
+  let summary = "Regroups the feature dims of each token";
+  let description = [{
+    The token dim (dim 0) stays; the others are regrouped in row-major
+    order, as when [T, heads * head_dim] becomes [T, heads, head_dim].
+
+    ```mlir
+    %h = llm.reshape %x : tensor<?x64xf32> -> tensor<?x4x16xf32>
+    ```
+  }];
+  let arguments = (ins Llm_FloatTensor:$input);
+  let results = (outs Llm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Llm_SliceOp : Llm_Op<"slice", [Pure]> {
+  let summary = "A contiguous range of the last dim";
+  let description = [{
+    Keeps `size` features of the last dim from `offset` on, as when a fused
+    QKV or gate-and-up projection is split (Phi-3).
+
+    ```mlir
+    %q = llm.slice %qkv [0, 64] : tensor<?x128xf32> -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Llm_FloatTensor:$input, I64Attr:$offset, I64Attr:$size);
+  let results = (outs Llm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `[` $offset `,` $size `]` attr-dict `:` type($input) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Llm_ConvertOp : Llm_Op<"convert", [Pure, Elementwise]> {
+  let summary = "Converts the element type, as between float16 and float32";
+  let description = [{
+    ```mlir
+    %y = llm.convert %x : tensor<?x64xf16> -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Llm_FloatTensor:$input);
+  let results = (outs Llm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
 
@@ -319,6 +406,19 @@ def Llm_GluOp : Llm_Op<"glu", [Pure, Elementwise,
   let assemblyFormat = [{
     $activation $gate `,` $up attr-dict `:` type($result)
   }];
+}
+
+def Llm_ScaleOp : Llm_Op<"scale", [Pure, Elementwise,
+    SameOperandsAndResultType]> {
+  let summary = "Multiplies by a constant factor";
+  let description = [{
+    ```mlir
+    %y = llm.scale %x {factor = 8.0 : f64} : tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Llm_FloatTensor:$input, F64Attr:$factor);
+  let results = (outs Llm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
 def Llm_AddOp : Llm_BinaryElementwiseOp<"add", [Commutative]> {

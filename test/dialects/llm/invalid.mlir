@@ -511,3 +511,91 @@ module attributes {llm.kv_cache = #llm.kv_cache<layers = 2, kv_heads = 2, head_d
     return
   }
 }
+
+// -----
+
+func.func @f(%w: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{expects a matrix, got rank 3}}
+  %t = llm.transpose %w : tensor<2x3x4xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @f(%w: tensor<2x3xf32>) {
+  // expected-error @+1 {{expects the result to be the transposed [2, 3] 'f32', got [2, 3] 'f32'}}
+  %t = llm.transpose %w : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects 64 features per token as [?, 64] has, got 60 in [?, 4, 15]}}
+  %t = llm.reshape %x : tensor<?x64xf32> -> tensor<?x4x15xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects the element type to stay 'f32'}}
+  %t = llm.reshape %x : tensor<?x64xf32> -> tensor<?x4x16xf16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects the token dim to stay}}
+  %t = llm.reshape %x : tensor<?x64xf32> -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?xf32>) {
+  // expected-error @+1 {{expects static feature dims}}
+  %t = llm.reshape %x : tensor<?x?xf32> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?xf32>) {
+  // expected-error @+1 {{expects tensors with a token dim}}
+  %t = llm.reshape %x : tensor<?xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects [32, 96) inside the last dim of [?, 64]}}
+  %t = llm.slice %x [32, 64] : tensor<?x64xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects a result of the input's rank and element type}}
+  %t = llm.slice %x [0, 32] : tensor<?x64xf32> -> tensor<?x32xf16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x4x64xf32>) {
+  // expected-error @+1 {{expects every dim but the last to stay}}
+  %t = llm.slice %x [0, 32] : tensor<?x4x64xf32> -> tensor<?x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects a last dim of 32}}
+  %t = llm.slice %x [0, 32] : tensor<?x64xf32> -> tensor<?x16xf32>
+  return
+}

@@ -117,3 +117,24 @@ func.func @partial_group(%q: tensor<8x40xi4>, %s: tensor<8x2xf32>)
       -> !llm.qweight<8x40, i4, group = 32, scale = f32>
   return %w : !llm.qweight<8x40, i4, group = 32, scale = f32>
 }
+
+// -----
+
+// Tests the constant and layout ops raising produces.
+
+// CHECK-LABEL: func.func @layout
+func.func @layout(%x: tensor<?x64xf16>) -> (tensor<?x4x8xf32>, tensor<64x32xf32>) {
+  // CHECK: %[[W:.*]] = llm.constant "w" dense<1.000000e+00> : tensor<32x64xf32>
+  %w = llm.constant "w" dense<1.0> : tensor<32x64xf32>
+  // CHECK: llm.transpose %[[W]] : tensor<32x64xf32> -> tensor<64x32xf32>
+  %wt = llm.transpose %w : tensor<32x64xf32> -> tensor<64x32xf32>
+  // CHECK: llm.convert %{{.*}} : tensor<?x64xf16> -> tensor<?x64xf32>
+  %c = llm.convert %x : tensor<?x64xf16> -> tensor<?x64xf32>
+  // CHECK: llm.slice %{{.*}}[16, 32] : tensor<?x64xf32> -> tensor<?x32xf32>
+  %s = llm.slice %c [16, 32] : tensor<?x64xf32> -> tensor<?x32xf32>
+  // CHECK: llm.scale %{{.*}} {factor = 2.500000e-01 : f64} : tensor<?x32xf32>
+  %m = llm.scale %s {factor = 0.25 : f64} : tensor<?x32xf32>
+  // CHECK: llm.reshape %{{.*}} : tensor<?x32xf32> -> tensor<?x4x8xf32>
+  %r = llm.reshape %m : tensor<?x32xf32> -> tensor<?x4x8xf32>
+  return %r, %wt : tensor<?x4x8xf32>, tensor<64x32xf32>
+}
