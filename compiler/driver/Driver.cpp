@@ -13,8 +13,8 @@
 #include "compiler/registration/Registration.h"
 
 #include "llmc/llmc.h"
-#include "passes/Passes.h"
 #include "mlir/Pass/PassManager.h"
+#include "passes/Passes.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"

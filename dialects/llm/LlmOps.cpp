@@ -393,7 +393,8 @@ LogicalResult ReshapeOp::verify() {
   if (*in != *out)
     return emitOpError() << "expects " << *in << " features per token as "
                          << formatShape(inputType.getShape()) << " has, got "
-                         << *out << " in " << formatShape(resultType.getShape());
+                         << *out << " in "
+                         << formatShape(resultType.getShape());
   return success();
 }
 

@@ -52,7 +52,30 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
     return success();
   }
   if (op == "Cast" || op == "CastLike") {
-    Type to = op == "Cast" ? resultType.getElementType() : in[1]->elementType;
+    Type to = op == "Cast" && resultType ? resultType.getElementType()
+              : in.size() > 1            ? in[1]->elementType
+                                         : Type();
+    if (op == "Cast" && !resultType) {
+      // ONNX's element type codes for the float types.
+      switch (attrInt(n, "to", 0)) {
+      case 1:
+        to = b.getF32Type();
+        break;
+      case 10:
+        to = b.getF16Type();
+        break;
+      case 11:
+        to = b.getF64Type();
+        break;
+      case 16:
+        to = b.getBF16Type();
+        break;
+      default:
+        break;
+      }
+    }
+    if (!to)
+      return error(n) << "casts to an unknown type";
     if (!isa<FloatType>(to))
       return error(n) << "casts an activation to " << to;
     auto type = cast<RankedTensorType>(x->act.getType());
@@ -75,7 +98,8 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
   }
   if (op == "Unsqueeze" || op == "Squeeze") {
     SmallVector<int64_t> axesList;
-    if (n.getInputs().size() > 1 && !isa<NoneType>(n.getInputs()[1].getType())) {
+    if (n.getInputs().size() > 1 &&
+        !isa<NoneType>(n.getInputs()[1].getType())) {
       const HostTensor *t = hostData(n.getInputs()[1]);
       if (!t || !t->isConstant())
         return error(n) << "expects constant axes";
@@ -99,8 +123,8 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
       for (int64_t a : axesList)
         drop[normAxis(a, rank)] = true;
       for (int64_t d = 0; d < rank; ++d) {
-        bool gone = axesList.empty() ? x->axes[d].kind == AxisKind::Unit
-                                     : drop[d];
+        bool gone =
+            axesList.empty() ? x->axes[d].kind == AxisKind::Unit : drop[d];
         if (gone && x->axes[d].kind != AxisKind::Unit)
           return error(n) << "squeezes an axis that is not of size 1";
         if (!gone)
@@ -165,9 +189,9 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
         const Affine &dim = (*x->shape)[d];
         if (!dim.isConstant() && !(acc == Affine::constant(1)))
           return error(n) << "merges the token axis with features";
-        acc = dim.isConstant() ? Affine{acc.c * dim.c, acc.s * dim.c,
-                                        acc.p * dim.c}
-                               : dim;
+        acc = dim.isConstant()
+                  ? Affine{acc.c * dim.c, acc.s * dim.c, acc.p * dim.c}
+                  : dim;
       }
       target = {a, c};
     }
@@ -246,7 +270,7 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
         const HostTensor *t = hostData(n.getInputs()[k]);
         if (!t || t->size() != 1 || !t->isConstant())
           return std::nullopt;
-        return static_cast<int64_t>(t->asDouble(0));
+        return t->isFloat() ? static_cast<int64_t>(t->f[0]) : t->i[0].c;
       };
       std::optional<int64_t> start = read(1), end = read(2), ax = read(3),
                              step = read(4);
@@ -291,10 +315,11 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
     std::optional<double> c = scalar(other);
     if ((op == "Mul" || (op == "Div" && lhs->isAct())) && c) {
       double factor = op == "Mul" ? *c : 1.0 / *c;
-      Value v = factor == 1.0 ? act->act
-                              : b.create<llm::ScaleOp>(l, act->act,
-                                                       b.getF64FloatAttr(factor))
-                                    .getResult();
+      Value v =
+          factor == 1.0
+              ? act->act
+              : b.create<llm::ScaleOp>(l, act->act, b.getF64FloatAttr(factor))
+                    .getResult();
       set(result, makeAct(v, act->axes));
       return success();
     }

@@ -55,8 +55,7 @@ int64_t constInt(const HostTensor &t, int64_t k, StringRef what) {
   if (t.isFloat())
     return static_cast<int64_t>(t.f[k]);
   if (!t.i[k].isConstant())
-    fail(what.str() + " depends on the sequence length (" + t.i[k].str() +
-         ")");
+    fail(what.str() + " depends on the sequence length (" + t.i[k].str() + ")");
   return t.i[k].c;
 }
 
@@ -222,11 +221,12 @@ HostTensor binaryArith(StringRef op, const HostTensor &a, const HostTensor &b,
           }
           if (!x.isConstant() || !y.isConstant())
             fail(op.str() + " of a sequence length");
-          int64_t r = op == "Max"   ? std::max(x.c, y.c)
-                      : op == "Min" ? std::min(x.c, y.c)
-                      : op == "Mod" ? (y.c ? x.c % y.c : 0)
-                                    : static_cast<int64_t>(std::pow(
-                                          (double)x.c, (double)y.c));
+          int64_t r =
+              op == "Max"   ? std::max(x.c, y.c)
+              : op == "Min" ? std::min(x.c, y.c)
+              : op == "Mod"
+                  ? (y.c ? x.c % y.c : 0)
+                  : static_cast<int64_t>(std::pow((double)x.c, (double)y.c));
           o.i[k] = Affine::constant(r);
         } else {
           fail("unknown arithmetic");
@@ -308,8 +308,8 @@ HostTensor castTo(const HostTensor &t, Type to) {
   std::vector<Affine> v(t.size());
   for (int64_t k = 0; k < t.size(); ++k) {
     if (t.isFloat())
-      v[k] = Affine::constant(isBool ? t.f[k] != 0
-                                     : static_cast<int64_t>(t.f[k]));
+      v[k] =
+          Affine::constant(isBool ? t.f[k] != 0 : static_cast<int64_t>(t.f[k]));
     else if (isBool)
       v[k] = Affine::constant(constInt(t, k, "a cast to bool") != 0);
     else
@@ -343,8 +343,7 @@ Shape reshapeTarget(const HostTensor &data, const HostTensor &shapeT,
 }
 
 SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
-                                 int64_t opset,
-                                 ArrayRef<const HostTensor *> in,
+                                 int64_t opset, ArrayRef<const HostTensor *> in,
                                  ArrayRef<Type> resultTypes) {
   Type rt = resultTypes.empty() ? Type() : resultTypes[0];
   if (op != "Shape" && op != "Size")
@@ -360,7 +359,8 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
   if (op == "Shape") {
     const HostTensor &x = need(in, 0);
     int64_t rank = x.shape.size();
-    int64_t start = attrInt(attrs, "start", 0), end = attrInt(attrs, "end", rank);
+    int64_t start = attrInt(attrs, "start", 0),
+            end = attrInt(attrs, "end", rank);
     if (start < 0)
       start += rank;
     if (end < 0)
@@ -381,8 +381,9 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
       return {need(in, 0)};
     return {binaryArith(op, need(in, 0), need(in, 1), rt)};
   }
-  static const StringRef cmp[] = {"Equal", "Less",  "LessOrEqual", "Greater",
-                                  "GreaterOrEqual", "And", "Or", "Xor"};
+  static const StringRef cmp[] = {
+      "Equal",          "Less", "LessOrEqual", "Greater",
+      "GreaterOrEqual", "And",  "Or",          "Xor"};
   if (llvm::is_contained(cmp, op))
     return {compare(op, need(in, 0), need(in, 1), rt)};
   if (op == "Not") {
@@ -396,9 +397,9 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
     const HostTensor &x = need(in, 0);
     std::vector<Affine> v(x.size());
     for (int64_t k = 0; k < x.size(); ++k)
-      v[k] = Affine::constant(x.isFloat() && (op == "IsNaN"
-                                                  ? std::isnan(x.f[k])
-                                                  : std::isinf(x.f[k])));
+      v[k] =
+          Affine::constant(x.isFloat() && (op == "IsNaN" ? std::isnan(x.f[k])
+                                                         : std::isinf(x.f[k])));
     return {HostTensor::ints(rt, x.shape, v)};
   }
   if (op == "Neg" && !need(in, 0).isFloat()) {
@@ -409,8 +410,8 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
     return {HostTensor::ints(rt, x.shape, v)};
   }
   static const StringRef unary[] = {
-      "Neg", "Sqrt", "Reciprocal", "Cos",   "Sin",  "Exp", "Log",
-      "Tanh", "Erf", "Sigmoid",    "Abs",   "Floor", "Ceil", "Relu"};
+      "Neg",  "Sqrt", "Reciprocal", "Cos", "Sin",   "Exp",  "Log",
+      "Tanh", "Erf",  "Sigmoid",    "Abs", "Floor", "Ceil", "Relu"};
   if (llvm::is_contained(unary, op)) {
     const HostTensor &x = need(in, 0);
     std::vector<double> v(x.size());
@@ -664,9 +665,8 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
     SmallVector<int64_t> target = constInts(need(in, 1), "an Expand shape");
     HostTensor t = blank(x.elementType, target, x.isFloat());
     Shape shape = broadcastShapes({&x, &t});
-    return {remap(x, shape, [&](ArrayRef<int64_t> c) {
-      return broadcastIndex(x, c);
-    })};
+    return {remap(x, shape,
+                  [&](ArrayRef<int64_t> c) { return broadcastIndex(x, c); })};
   }
   if (op == "Tile") {
     const HostTensor &x = need(in, 0);
@@ -683,7 +683,8 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
     })};
   }
   if (op == "ConstantOfShape") {
-    SmallVector<int64_t> shape = constInts(need(in, 0), "a ConstantOfShape shape");
+    SmallVector<int64_t> shape =
+        constInts(need(in, 0), "a ConstantOfShape shape");
     double value = 0;
     Type et = rt;
     if (attrs)

@@ -113,8 +113,7 @@ bool decode(Type type, ArrayRef<char> bytes, int64_t count, bool splat,
       std::memcpy(&raw, p, width / 8);
       APFloat value(floatType.getFloatSemantics(), APInt(width, raw));
       bool lost;
-      value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                    &lost);
+      value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
       out.f[k] = value.convertToDouble();
     }
     return true;
@@ -178,18 +177,17 @@ std::optional<HostTensor> hostTensorFromAttr(ElementsAttr attr,
     if (auto intType = dyn_cast<IntegerType>(out.elementType)) {
       out.kind = HostTensor::Kind::Int;
       for (APInt v : dense.getValues<APInt>())
-        out.i.push_back(Affine::constant(
-            intType.isUnsigned() || intType.getWidth() == 1
-                ? static_cast<int64_t>(v.getZExtValue())
-                : v.getSExtValue()));
+        out.i.push_back(
+            Affine::constant(intType.isUnsigned() || intType.getWidth() == 1
+                                 ? static_cast<int64_t>(v.getZExtValue())
+                                 : v.getSExtValue()));
       return out;
     }
   }
   return std::nullopt;
 }
 
-DenseElementsAttr hostTensorToAttr(const HostTensor &tensor,
-                                   Type elementType) {
+DenseElementsAttr hostTensorToAttr(const HostTensor &tensor, Type elementType) {
   auto type = RankedTensorType::get(tensor.shape, elementType);
   if (auto floatType = dyn_cast<FloatType>(elementType)) {
     SmallVector<APFloat> values;

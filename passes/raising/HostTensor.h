@@ -31,8 +31,12 @@ struct Affine {
   bool operator==(const Affine &other) const {
     return c == other.c && s == other.s && p == other.p;
   }
-  Affine operator+(const Affine &o) const { return {c + o.c, s + o.s, p + o.p}; }
-  Affine operator-(const Affine &o) const { return {c - o.c, s - o.s, p - o.p}; }
+  Affine operator+(const Affine &o) const {
+    return {c + o.c, s + o.s, p + o.p};
+  }
+  Affine operator-(const Affine &o) const {
+    return {c - o.c, s - o.s, p - o.p};
+  }
   std::string str() const;
 };
 

@@ -22,10 +22,9 @@ namespace llmc::raising {
 namespace {
 
 bool isElementwise(StringRef op) {
-  static const StringRef ops[] = {"Add",  "Sub",        "Mul",     "Div",
-                                  "Pow",  "Tanh",       "Sigmoid", "Erf",
-                                  "Cast", "Neg",        "Exp",     "Sqrt",
-                                  "Reciprocal", "Identity"};
+  static const StringRef ops[] = {
+      "Add", "Sub",  "Mul", "Div", "Pow",  "Tanh",       "Sigmoid",
+      "Erf", "Cast", "Neg", "Exp", "Sqrt", "Reciprocal", "Identity"};
   return llvm::is_contained(ops, op);
 }
 
@@ -36,7 +35,8 @@ bool isNonlinear(StringRef op) {
 /// Whether `v` is a constant holding one repeated value.
 bool isScalarConstant(Raiser &r, Value v) {
   Value c = Raiser::skipCasts(v);
-  if (!c.getDefiningOp<onnx_import::ConstantOp>() && !Raiser::node(c, "Constant"))
+  if (!c.getDefiningOp<onnx_import::ConstantOp>() &&
+      !Raiser::node(c, "Constant"))
     return false;
   auto type = dyn_cast<RankedTensorType>(c.getType());
   if (!type || !type.hasStaticShape() || type.getNumElements() > 64)
@@ -81,7 +81,9 @@ double geluTanh(double x) {
   return 0.5 * x *
          (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
 }
-double geluErf(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
+double geluErf(double x) {
+  return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+}
 
 } // namespace
 
@@ -93,14 +95,14 @@ std::optional<UnaryFunction> identifyUnary(Raiser &r, Value root, Value &leaf) {
   auto leafType = dyn_cast<RankedTensorType>(g.leaf.getType());
   if (!leafType || !isa<FloatType>(leafType.getElementType()))
     return std::nullopt;
-  static const double samples[] = {-50, -6,  -3,   -2,  -1.5, -1,  -0.5, -0.25,
-                                   -1e-3, 0, 1e-3, 0.25, 0.5, 1,   1.5, 2,
-                                   3,   6,   50,   1e6};
+  static const double samples[] = {-50,   -6,    -3, -2,   -1.5, -1,  -0.5,
+                                   -0.25, -1e-3, 0,  1e-3, 0.25, 0.5, 1,
+                                   1.5,   2,     3,  6,    50,   1e6};
   int64_t count = std::size(samples);
   DenseMap<Value, HostTensor> memo;
-  memo[g.leaf] = HostTensor::floats(leafType.getElementType(), {count},
-                                    std::vector<double>(std::begin(samples),
-                                                        std::end(samples)));
+  memo[g.leaf] = HostTensor::floats(
+      leafType.getElementType(), {count},
+      std::vector<double>(std::begin(samples), std::end(samples)));
   bool lowPrecision = leafType.getElementType().getIntOrFloatBitWidth() < 32;
   for (Operation *op : g.nodes) {
     auto n = cast<NodeOp>(op);
@@ -119,18 +121,21 @@ std::optional<UnaryFunction> identifyUnary(Raiser &r, Value root, Value &leaf) {
       std::optional<double> v = c->uniformValue();
       if (!v)
         return std::nullopt;
-      Type et = cast<ShapedType>(operand.getType()).getElementType();
-      holders.push_back(isa<FloatType>(et)
-                            ? HostTensor::floats(et, {}, {*v})
-                            : HostTensor::ints(et, {}, {Affine::constant(
-                                                           (int64_t)*v)}));
+      Type et = c->elementType;
+      holders.push_back(
+          isa<FloatType>(et)
+              ? HostTensor::floats(et, {}, {*v})
+              : HostTensor::ints(et, {}, {Affine::constant((int64_t)*v)}));
       in.push_back(&holders.back());
     }
-    Type rt = cast<ShapedType>(n.getOutputs()[0].getType()).getElementType();
+    auto shaped = dyn_cast<ShapedType>(n.getOutputs()[0].getType());
+    if (!shaped)
+      return std::nullopt;
+    Type rt = shaped.getElementType();
     lowPrecision |= rt.getIntOrFloatBitWidth() < 32;
     std::string why;
-    auto out = evalHostOp(n.getOpType(), n.getAttrs() ? *n.getAttrs()
-                                                      : DictionaryAttr(),
+    auto out = evalHostOp(n.getOpType(),
+                          n.getAttrs() ? *n.getAttrs() : DictionaryAttr(),
                           n.getOpset(), in, {rt}, why);
     if (!out || out->front().size() != count)
       return std::nullopt;
@@ -174,9 +179,11 @@ std::optional<UnaryFunction> identifyUnary(Raiser &r, Value root, Value &leaf) {
     return best;
   // cap * tanh(a * x / cap): the cap from the far end, a from the slope at 0.
   double cap = y.f[count - 1], slope = (y.f[10] - y.f[8]) / 2e-3;
-  if (cap > 0 && slope > 0 &&
-      error([&](double x) { return cap * std::tanh(slope * x / cap); }) <=
-          tol * 10)
+  if (std::abs(slope - 1.0) < 1e-3)
+    slope = 1.0;
+  if (cap > 0 && slope > 0 && error([&](double x) {
+                                return cap * std::tanh(slope * x / cap);
+                              }) <= tol * 10)
     return UnaryFunction{UnaryFunction::Kind::Softcap, slope, cap};
   return std::nullopt;
 }
@@ -196,20 +203,21 @@ FailureOr<bool> raiseActivation(Raiser &r, NodeOp n) {
   OpBuilder &b = r.builder();
   Location l = n.getLoc();
   Value v;
-  auto want = cast<RankedTensorType>(n.getOutputs()[0].getType())
-                  .getElementType();
+  auto resultType = dyn_cast<ShapedType>(n.getOutputs()[0].getType());
+  Type want = resultType
+                  ? resultType.getElementType()
+                  : cast<RankedTensorType>(x->act.getType()).getElementType();
   switch (f->kind) {
   case UnaryFunction::Kind::Silu:
     v = b.create<llm::SiluOp>(l, x->act);
     break;
   case UnaryFunction::Kind::GeluTanh:
   case UnaryFunction::Kind::GeluErf:
-    v = b.create<llm::GeluOp>(
-        l, x->act.getType(),
-        f->kind == UnaryFunction::Kind::GeluTanh
-            ? llm::GeluApproximation::tanh
-            : llm::GeluApproximation::none,
-        x->act);
+    v = b.create<llm::GeluOp>(l, x->act.getType(),
+                              f->kind == UnaryFunction::Kind::GeluTanh
+                                  ? llm::GeluApproximation::tanh
+                                  : llm::GeluApproximation::none,
+                              x->act);
     break;
   case UnaryFunction::Kind::Softcap: {
     // Only logits are soft-capped outside attention: the lm_head's.
@@ -256,8 +264,8 @@ FailureOr<bool> raiseGeluOp(Raiser &r, NodeOp n) {
 } // namespace
 
 void addActivationPatterns(llvm::StringMap<SmallVector<Pattern>> &patterns) {
-  for (StringRef op : {"Mul", "Add", "Sub", "Div", "Tanh", "Sigmoid", "Erf",
-                       "Cast"})
+  for (StringRef op :
+       {"Mul", "Add", "Sub", "Div", "Tanh", "Sigmoid", "Erf", "Cast"})
     patterns[op].push_back(raiseActivation);
   patterns["Gelu"].push_back(raiseGeluOp);
   patterns["FastGelu"].push_back(raiseGeluOp);

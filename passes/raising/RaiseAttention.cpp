@@ -18,12 +18,21 @@ using namespace mlir;
 using llmc::onnx_import::NodeOp;
 
 namespace llmc::raising {
-namespace {
+namespace {} // namespace
 
-bool isPast(Raiser &r, Value v) {
+bool isCacheInput(Raiser &r, Value v) {
+  // TorchScript passes the cache through a one-input Concat.
+  while (NodeOp n = Raiser::node(v))
+    if ((n.getOpType() == "Concat" && n.getInputs().size() == 1) ||
+        n.getOpType() == "Identity" || n.getOpType() == "Cast")
+      v = n.getInputs()[0];
+    else
+      break;
   std::optional<InputRole> role = r.role(v);
   return role == InputRole::PastKey || role == InputRole::PastValue;
 }
+
+namespace {
 
 /// Walks from a key or value operand of attention down to the new tokens'
 /// keys or values: through head repeats (Unsqueeze, Expand, Reshape, Tile),
@@ -31,7 +40,7 @@ bool isPast(Raiser &r, Value v) {
 /// that appends them to the cache input.
 Value newKeysOrValues(Raiser &r, Value v, double &scale) {
   for (int steps = 0; steps < 32; ++steps) {
-    if (isPast(r, v))
+    if (isCacheInput(r, v))
       return nullptr;
     NodeOp n = Raiser::node(v);
     if (!n || !n.getDomain().empty())
@@ -57,7 +66,7 @@ Value newKeysOrValues(Raiser &r, Value v, double &scale) {
       continue;
     }
     if (op == "Concat" && n.getInputs().size() == 2 &&
-        isPast(r, n.getInputs()[0])) {
+        isCacheInput(r, n.getInputs()[0])) {
       int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
       int64_t axis = Raiser::attrInt(n, "axis", 0);
       if (axis != -2 && axis != rank - 2)
@@ -107,7 +116,7 @@ FailureOr<Value> emitAttention(Raiser &r, Value q, Value k, Value v,
       qt.getDimSize(1) % kt.getDimSize(1)) {
     r.error(user) << "expects query [T, H, D] and key/value [T, Hkv, D] with "
                      "H a multiple of Hkv, got "
-                  << qt << " and " << kt;
+                  << qt << ", " << kt << " and " << v.getType();
     return failure();
   }
   if (qt.getElementType() != kt.getElementType()) {
@@ -148,8 +157,9 @@ FailureOr<bool> raiseSpelledAttention(Raiser &r, NodeOp n) {
   if (!softmax)
     return false;
   int64_t axis = Raiser::attrInt(softmax, "axis", -1);
-  auto st = dyn_cast<RankedTensorType>(probs.getType());
-  if (!st || (axis != -1 && axis != st.getRank() - 1)) {
+  auto st = dyn_cast<RankedTensorType>(softmax.getInputs()[0].getType());
+  int64_t rank = st ? st.getRank() : 4;
+  if (axis != -1 && axis != rank - 1) {
     r.error(softmax) << "expects softmax over the last axis";
     return failure();
   }
@@ -169,6 +179,9 @@ FailureOr<bool> raiseSpelledAttention(Raiser &r, NodeOp n) {
   if (!Raiser::node(qk, "MatMul")) {
     Value leaf;
     std::optional<UnaryFunction> f = identifyUnary(r, scores, leaf);
+    if (f && f->kind == UnaryFunction::Kind::Softcap &&
+        std::abs(f->scale - 1.0) < 1e-3)
+      f->scale = 1.0;
     if (!f || !Raiser::node(leaf, "MatMul") ||
         (f->kind != UnaryFunction::Kind::Scale &&
          f->kind != UnaryFunction::Kind::Softcap)) {
@@ -212,7 +225,8 @@ FailureOr<bool> raiseSpelledAttention(Raiser &r, NodeOp n) {
   if (failed(w))
     return failure();
   window = *w;
-  FailureOr<Value> out = emitAttention(r, qh, kh, vh, scale, softcap, window, n);
+  FailureOr<Value> out =
+      emitAttention(r, qh, kh, vh, scale, softcap, window, n);
   if (failed(out))
     return failure();
   r.set(n.getOutputs()[0], r.makeAct(*out, qa->axes));
@@ -260,16 +274,15 @@ FailureOr<bool> raiseAttentionOp(Raiser &r, NodeOp n) {
     r.error(n) << "is neither causal nor masked";
     return failure();
   }
-  FailureOr<Value> out =
-      emitAttention(r, qh, kh, vh, scale, Raiser::attrFloat(n, "softcap", 0.0),
-                    window, n);
+  FailureOr<Value> out = emitAttention(
+      r, qh, kh, vh, scale, Raiser::attrFloat(n, "softcap", 0.0), window, n);
   if (failed(out))
     return failure();
   if (qType.getRank() == 3) {
     auto t = cast<RankedTensorType>(out->getType());
     Value flat = r.builder().create<llm::ReshapeOp>(
-        n.getLoc(), r.tokens({t.getDimSize(1) * t.getDimSize(2)},
-                             t.getElementType()),
+        n.getLoc(),
+        r.tokens({t.getDimSize(1) * t.getDimSize(2)}, t.getElementType()),
         *out);
     r.set(n.getOutputs()[0], r.makeAct(flat, Raiser::tokenAxes(1)));
   } else {
@@ -352,8 +365,7 @@ FailureOr<bool> raiseSpelledRope(Raiser &r, NodeOp n) {
         Value xh = r.headsOf(*xa, -1, n);
         if (!xh)
           return failure();
-        FailureOr<Value> y =
-            emitRope(r, xh, cos, sin, false, true, -1, n);
+        FailureOr<Value> y = emitRope(r, xh, cos, sin, false, true, -1, n);
         if (failed(y))
           return failure();
         r.set(n.getOutputs()[0], r.makeAct(*y, xa->axes));

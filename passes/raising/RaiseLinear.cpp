@@ -46,10 +46,10 @@ Value matmulWeight(Raiser &r, Value b, Operation *user) {
   }
   if (NodeOp dq = Raiser::node(b, "DequantizeLinear")) {
     Value q = dq.getInputs()[0], scales = dq.getInputs()[1];
-    Value zp = dq.getInputs().size() > 2 &&
-                       !isa<NoneType>(dq.getInputs()[2].getType())
-                   ? dq.getInputs()[2]
-                   : Value();
+    Value zp =
+        dq.getInputs().size() > 2 && !isa<NoneType>(dq.getInputs()[2].getType())
+            ? dq.getInputs()[2]
+            : Value();
     auto qType = dyn_cast<RankedTensorType>(q.getType());
     auto sType = dyn_cast<RankedTensorType>(scales.getType());
     int64_t block = Raiser::attrInt(dq, "block_size", 0);
@@ -85,12 +85,13 @@ Value matmulWeight(Raiser &r, Value b, Operation *user) {
       r.error(dq) << "expects zero points with unsigned storage";
       return nullptr;
     }
-    auto type = llm::QuantizedWeightType::get(builder.getContext(), {n, k},
-                                              storage, block, scaleType,
-                                              static_cast<bool>(z));
+    auto type =
+        llm::QuantizedWeightType::get(builder.getContext(), {n, k}, storage,
+                                      block, scaleType, static_cast<bool>(z));
     return builder.create<llm::QuantizedWeightOp>(l, type, values, s, z);
   }
-  if (!b.getDefiningOp<onnx_import::ConstantOp>() && !Raiser::node(b, "Constant")) {
+  if (!b.getDefiningOp<onnx_import::ConstantOp>() &&
+      !Raiser::node(b, "Constant")) {
     r.error(user) << "multiplies by a weight that is not a constant";
     return nullptr;
   }
@@ -133,8 +134,8 @@ LogicalResult emitLinear(Raiser &r, Value inputValue, Value w, Value bias,
     return failure();
   int64_t n = weightRows(w);
   Type et = xType.getElementType();
-  Value y = r.builder().create<llm::LinearOp>(user->getLoc(),
-                                              r.tokens({n}, et), flat, w, bias);
+  Value y = r.builder().create<llm::LinearOp>(user->getLoc(), r.tokens({n}, et),
+                                              flat, w, bias);
   SmallVector<Axis> axes = x->axes;
   r.set(result, r.makeAct(y, axes));
   return success();
@@ -147,7 +148,8 @@ bool isConstantWeight(Value b) {
   if (NodeOp t = Raiser::node(b, "Transpose"))
     return t.getInputs()[0].getDefiningOp<onnx_import::ConstantOp>() != nullptr;
   if (NodeOp dq = Raiser::node(b, "DequantizeLinear"))
-    return dq.getInputs()[0].getDefiningOp<onnx_import::ConstantOp>() != nullptr;
+    return dq.getInputs()[0].getDefiningOp<onnx_import::ConstantOp>() !=
+           nullptr;
   return false;
 }
 
@@ -242,8 +244,8 @@ FailureOr<bool> raiseMatMulNBits(Raiser &r, NodeOp n) {
   OpBuilder &b = r.builder();
   Location l = n.getLoc();
   auto storage = IntegerType::get(b.getContext(), bits, IntegerType::Unsigned);
-  Value values = reinterpret(r, inputs[1],
-                             RankedTensorType::get({nn, k}, storage), n);
+  Value values =
+      reinterpret(r, inputs[1], RankedTensorType::get({nn, k}, storage), n);
   auto sType = dyn_cast<RankedTensorType>(inputs[2].getType());
   if (!values || !sType || sType.getNumElements() != nn * groups) {
     if (values)
@@ -304,6 +306,20 @@ FailureOr<bool> raiseGather(Raiser &r, NodeOp n) {
     return false;
   Value ids;
   if (r.role(idx) == InputRole::TokenIds) {
+    ids = r.tokenIds();
+  } else if (r.dependsOnTokens(idx)) {
+    // The ids reshaped or cast (GPT-2 views them as [-1, S]).
+    Env env{5, 3};
+    std::optional<HostTensor> t = r.evalConcrete(idx, env, n);
+    if (!t)
+      return failure();
+    bool isIds = t->size() == env.s;
+    for (int64_t k = 0; isIds && k < env.s; ++k)
+      isIds = t->asDouble(k) == tokenIdStandIn(k);
+    if (!isIds) {
+      r.error(n) << "gathers rows by an index computed from the token ids";
+      return failure();
+    }
     ids = r.tokenIds();
   } else {
     // Learned positions: the index must be each token's position.

@@ -36,9 +36,10 @@ Value normWeight(Raiser &r, Value w, Type elementType, Operation *user) {
 /// Gives `result` the value `v` in the element type of the ONNX result.
 void setResult(Raiser &r, Value result, Value v, ArrayRef<Axis> axes,
                Operation *user) {
-  auto want = cast<RankedTensorType>(result.getType()).getElementType();
+  auto resultType = dyn_cast<ShapedType>(result.getType());
+  Type want = resultType ? resultType.getElementType() : Type();
   auto type = cast<RankedTensorType>(v.getType());
-  if (type.getElementType() != want && isa<FloatType>(want))
+  if (want && type.getElementType() != want && isa<FloatType>(want))
     v = r.builder().create<llm::ConvertOp>(user->getLoc(), type.clone(want), v);
   r.set(result, r.makeAct(v, axes));
 }
@@ -56,9 +57,9 @@ FailureOr<bool> raiseRmsNormOp(Raiser &r, NodeOp n) {
   if (!w)
     return failure();
   double eps = Raiser::attrFloat(n, "epsilon", 1e-5);
-  Value y = r.builder().create<llm::RmsNormOp>(
-      n.getLoc(), type, x->act, w, r.builder().getF64FloatAttr(eps),
-      /*unit_offset=*/nullptr);
+  Value y = r.builder().create<llm::RmsNormOp>(n.getLoc(), type, x->act, w,
+                                               r.builder().getF64FloatAttr(eps),
+                                               /*unit_offset=*/nullptr);
   setResult(r, n.getOutputs()[0], y, x->axes, n);
   return true;
 }
@@ -183,7 +184,8 @@ bool normalized(Raiser &r, Value v, Value &x, double &eps) {
     Value sqrtValue;
     if (NodeOp rec = Raiser::node(rs, "Reciprocal"))
       sqrtValue = rec.getInputs()[0];
-    else if (NodeOp d = Raiser::node(rs, "Div"); d && r.scalar(d.getInputs()[0]) == 1.0)
+    else if (NodeOp d = Raiser::node(rs, "Div");
+             d && r.scalar(d.getInputs()[0]) == 1.0)
       sqrtValue = d.getInputs()[1];
     NodeOp sqrt = sqrtValue ? Raiser::node(sqrtValue, "Sqrt") : NodeOp();
     Value inner;

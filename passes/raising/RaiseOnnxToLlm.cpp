@@ -69,9 +69,9 @@ LogicalResult Raiser::run() {
                                        linear.getInput(), linear.getWeight(),
                                        FloatAttr());
   } else if (auto lmHead = head.getDefiningOp<llm::LmHeadOp>()) {
-    result = b.create<llm::LmHeadOp>(lmHead.getLoc(), logitsType,
-                                     lmHead.getInput(), lmHead.getWeight(),
-                                     lmHead.getSoftcapAttr());
+    result =
+        b.create<llm::LmHeadOp>(lmHead.getLoc(), logitsType, lmHead.getInput(),
+                                lmHead.getWeight(), lmHead.getSoftcapAttr());
   }
   if (!result.getDefiningOp<llm::LmHeadOp>())
     return main.emitError() << "the logits are not a projection of the "
@@ -84,6 +84,10 @@ LogicalResult Raiser::run() {
   module->setAttr(llm::LlmDialect::getKvCacheAttrName(),
                   llm::KvCacheAttr::get(ctx, layers, kvHeads, headDim, kvType));
   main.erase();
+  // Nothing import-level stays: the ONNX provenance attributes go too.
+  for (NamedAttribute attr : llvm::to_vector(module->getAttrs()))
+    if (attr.getName().getValue().starts_with("onnx."))
+      module->removeAttr(attr.getName());
   return success();
 }
 
@@ -119,8 +123,7 @@ struct FormGlu : OpRewritePattern<llm::MulOp> {
   }
 };
 
-struct RaiseOnnxToLlmPass
-    : llmc::impl::RaiseOnnxToLlmBase<RaiseOnnxToLlmPass> {
+struct RaiseOnnxToLlmPass : llmc::impl::RaiseOnnxToLlmBase<RaiseOnnxToLlmPass> {
   using RaiseOnnxToLlmBase::RaiseOnnxToLlmBase;
 
   void runOnOperation() override {

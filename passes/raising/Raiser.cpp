@@ -121,8 +121,9 @@ AValue Raiser::makeAct(Value act, ArrayRef<Axis> axes) {
   v.elementType = type.getElementType();
   SmallVector<Affine> shape;
   for (const Axis &a : axes)
-    shape.push_back(a.kind == AxisKind::Unit    ? Affine::constant(1)
-                    : a.kind == AxisKind::Token ? Affine{0, 1, 0}
+    shape.push_back(a.kind == AxisKind::Unit ? Affine::constant(1)
+                    : a.kind == AxisKind::Token
+                        ? Affine{0, 1, 0}
                         : Affine::constant(type.getDimSize(a.feature + 1)));
   v.shape = shape;
   return v;
@@ -136,7 +137,8 @@ std::optional<InputRole> Raiser::role(Value v) {
   auto arg = dyn_cast<BlockArgument>(v);
   if (!arg || arg.getOwner()->getParentOp() != main.getOperation())
     return std::nullopt;
-  auto name = main.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+  auto name =
+      main.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
   if (!name)
     return std::nullopt;
   StringRef n = name.getValue();
@@ -255,8 +257,9 @@ AValue *Raiser::evalAct(Value v, Operation *user) {
     return nullptr;
   if (!a->isAct()) {
     error(user) << "expects an activation as input, got "
-                << (a->isHost() ? "a constant" : "a value computed from "
-                                                 "positions or the mask");
+                << (a->isHost() ? "a constant"
+                                : "a value computed from "
+                                  "positions or the mask");
     return nullptr;
   }
   return a;
@@ -324,8 +327,6 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
   if (!n.getDomain().empty() && n.getDomain() != "ai.onnx")
     return error(n) << "no pattern raises this op of domain '" << n.getDomain()
                     << "'";
-  if (anyAct)
-    return evalActOp(n, in);
   StringRef op = n.getOpType();
   std::string why = "it depends on the token values";
   // Shape only needs the operand's shape, which every kind may know.
@@ -343,12 +344,33 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
     AValue out;
     out.kind = AValue::Kind::Host;
     out.elementType = b.getI64Type();
-    out.host = std::make_shared<HostTensor>(HostTensor::ints(
-        b.getI64Type(), {end - start}, std::move(dims)));
+    out.host = std::make_shared<HostTensor>(
+        HostTensor::ints(b.getI64Type(), {end - start}, std::move(dims)));
     out.shape = constShape(out.host->shape);
     set(n.getOutputs()[0], std::move(out));
     return success();
   }
+  // The cache with the new keys or values appended: only its shape is
+  // needed (attention patterns look through it).
+  if (op == "Concat" && in.size() == 2 &&
+      isCacheInput(*this, n.getInputs()[0]) && in[1]->isAct() && in[0]->shape) {
+    int64_t rank = in[1]->shape->size();
+    int64_t axis = attrInt(n, "axis", 0);
+    if (axis < 0)
+      axis += rank;
+    AValue out;
+    out.kind = AValue::Kind::Opaque;
+    out.elementType = in[1]->elementType;
+    SmallVector<Affine> shape = *in[1]->shape;
+    if (axis >= 0 && axis < rank && (int64_t)in[0]->shape->size() == rank) {
+      shape[axis] = (*in[0]->shape)[axis] + (*in[1]->shape)[axis];
+      out.shape = shape;
+    }
+    set(n.getOutputs()[0], std::move(out));
+    return success();
+  }
+  if (anyAct)
+    return evalActOp(n, in);
   if (allHost) {
     SmallVector<const HostTensor *> data;
     bool ok = true;
@@ -366,10 +388,9 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
                          "time outside a recognized pattern";
     SmallVector<Type> resultTypes;
     for (Value r : n.getOutputs())
-      resultTypes.push_back(
-          isa<ShapedType>(r.getType())
-              ? cast<ShapedType>(r.getType()).getElementType()
-              : r.getType());
+      resultTypes.push_back(isa<ShapedType>(r.getType())
+                                ? cast<ShapedType>(r.getType()).getElementType()
+                                : r.getType());
     if (op == "Constant") {
       auto attrs = n.getAttrs();
       Attribute value = attrs ? attrs->get("value") : Attribute();
@@ -420,9 +441,9 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
     out.kind = AValue::Kind::Opaque;
     if (auto st = dyn_cast<ShapedType>(r.getType()))
       out.elementType = st.getElementType();
-    static const StringRef sameShape[] = {"Cast", "Identity", "Neg",  "Not",
-                                          "Cos",  "Sin",      "IsNaN", "Sqrt",
-                                          "Reciprocal", "Exp", "Softmax"};
+    static const StringRef sameShape[] = {
+        "Cast",  "Identity", "Neg",        "Not", "Cos",    "Sin",
+        "IsNaN", "Sqrt",     "Reciprocal", "Exp", "Softmax"};
     if (llvm::is_contained(sameShape, op) && in[0]->shape)
       out.shape = in[0]->shape;
     set(r, std::move(out));
@@ -445,9 +466,9 @@ std::optional<HostTensor> Raiser::evalConcrete(Value v, const Env &env,
   return t;
 }
 
-std::optional<HostTensor>
-Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
-                 std::string &why) {
+std::optional<HostTensor> Raiser::concrete(Value v, const Env &env,
+                                           DenseMap<Value, HostTensor> &memo,
+                                           std::string &why) {
   auto it = memo.find(v);
   if (it != memo.end())
     return it->second;
@@ -461,8 +482,10 @@ Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
     std::vector<Affine> ints;
     switch (*r) {
     case InputRole::TokenIds:
-      return remember(HostTensor::ints(et, {1, env.s},
-                                       std::vector<Affine>(env.s)));
+      // Distinct stand-in ids, so a pattern can check that an index is them.
+      for (int64_t k = 0; k < env.s; ++k)
+        ints.push_back(Affine::constant(tokenIdStandIn(k)));
+      return remember(HostTensor::ints(et, {1, env.s}, ints));
     case InputRole::Positions:
       for (int64_t k = 0; k < env.s; ++k)
         ints.push_back(Affine::constant(env.p + k));
@@ -471,10 +494,9 @@ Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
       if (isa<FloatType>(et))
         return remember(HostTensor::floats(
             et, {1, env.s + env.p}, std::vector<double>(env.s + env.p, 1.0)));
-      return remember(
-          HostTensor::ints(et, {1, env.s + env.p},
-                           std::vector<Affine>(env.s + env.p,
-                                               Affine::constant(1))));
+      return remember(HostTensor::ints(
+          et, {1, env.s + env.p},
+          std::vector<Affine>(env.s + env.p, Affine::constant(1))));
     case InputRole::PastKey:
     case InputRole::PastValue: {
       HostTensor t;
@@ -512,11 +534,33 @@ Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
     }
     return remember(*t);
   }
+  // The shape of an activation, from its symbolic shape at these lengths.
+  if (n.getOpType() == "Shape" && dependsOnTokens(n.getInputs()[0])) {
+    AValue *a = eval(n.getInputs()[0]);
+    if (!a || !a->shape) {
+      why = "the shape of an activation is unknown";
+      return std::nullopt;
+    }
+    int64_t rank = a->shape->size();
+    int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
+    if (start < 0)
+      start += rank;
+    if (end < 0)
+      end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, start, rank);
+    std::vector<Affine> dims;
+    for (int64_t d = start; d < end; ++d) {
+      const Affine &e = (*a->shape)[d];
+      dims.push_back(Affine::constant(e.c + e.s * env.s + e.p * env.p));
+    }
+    return remember(HostTensor::ints(b.getI64Type(), {end - start}, dims));
+  }
   if (n.getOpType() == "Gather")
     if (std::optional<InputRole> r = role(n.getInputs()[1]))
       if (*r == InputRole::TokenIds && !isa<BlockArgument>(n.getInputs()[0])) {
-        why = "it depends on the token values (node '" + n.getName().str() +
-              "')";
+        why =
+            "it depends on the token values (node '" + n.getName().str() + "')";
         return std::nullopt;
       }
   SmallVector<HostTensor> data;
@@ -532,6 +576,12 @@ Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
       return std::nullopt;
     data.push_back(std::move(*t));
   }
+  // No-op nodes pass a shape-only cache input through.
+  StringRef opType = n.getOpType();
+  if ((opType == "Identity" || opType == "Cast" ||
+       (opType == "Concat" && data.size() == 1)) &&
+      data[0].shapeOnly)
+    return remember(data[0]);
   for (auto [operand, t] : llvm::zip(n.getInputs(), data))
     ptrs.push_back(isa<NoneType>(operand.getType()) ? nullptr : &t);
   SmallVector<Type> resultTypes;
@@ -539,21 +589,15 @@ Raiser::concrete(Value v, const Env &env, DenseMap<Value, HostTensor> &memo,
     resultTypes.push_back(isa<ShapedType>(r.getType())
                               ? cast<ShapedType>(r.getType()).getElementType()
                               : r.getType());
-  std::optional<SmallVector<HostTensor>> results = evalHostOp(
-      n.getOpType(), n.getAttrs() ? *n.getAttrs() : DictionaryAttr(),
-      n.getOpset(), ptrs, resultTypes, why);
+  std::optional<SmallVector<HostTensor>> results =
+      evalHostOp(n.getOpType(), n.getAttrs() ? *n.getAttrs() : DictionaryAttr(),
+                 n.getOpset(), ptrs, resultTypes, why);
   if (!results) {
     why = "node '" + n.getName().str() + "' (" + n.getOpType().str() +
           "): " + why;
     return std::nullopt;
   }
   for (auto [r, t] : llvm::zip(n.getOutputs(), *results)) {
-    if (getenv("LLMC_DEBUG_EVAL")) {
-      llvm::errs() << n.getName() << " " << shapeText(constShape(t.shape)) << ":";
-      for (int64_t k = 0; k < std::min<int64_t>(t.size(), 16); ++k)
-        llvm::errs() << " " << (t.isFloat() ? t.f[k] : (double)t.i[k].c);
-      llvm::errs() << "\n";
-    }
     memo[r] = t;
   }
   return memo[v];
@@ -572,8 +616,8 @@ Value Raiser::weight(Value v, Operation *user) {
     return nullptr;
   }
   if (auto c = dyn_cast_or_null<onnx_import::ConstantOp>(a->constant)) {
-    auto op = b.create<llm::ConstantOp>(c.getLoc(), c.getNameAttr(),
-                                        c.getValue());
+    auto op =
+        b.create<llm::ConstantOp>(c.getLoc(), c.getNameAttr(), c.getValue());
     return op.getResult();
   }
   const HostTensor *t = hostData(v);
@@ -617,9 +661,8 @@ Value Raiser::tokenMajor(const AValue &value, Operation *user) {
   int64_t features = 1;
   for (int64_t d : type.getShape().drop_front())
     features *= d;
-  return b.create<llm::ReshapeOp>(loc(user),
-                                  tokens({features}, type.getElementType()),
-                                  value.act);
+  return b.create<llm::ReshapeOp>(
+      loc(user), tokens({features}, type.getElementType()), value.act);
 }
 
 Value Raiser::headsOf(const AValue &value, int64_t heads, Operation *user) {
@@ -631,10 +674,10 @@ Value Raiser::headsOf(const AValue &value, int64_t heads, Operation *user) {
   if (type.getRank() == 3) {
     // [T, H, D] under [1, T, H, D] or [1, H, T, D].
     bool ok = nonUnit.size() == 3 &&
-              ((nonUnit[0].kind == AxisKind::Token &&
-                nonUnit[1].feature == 0 && nonUnit[2].feature == 1) ||
-               (nonUnit[1].kind == AxisKind::Token &&
-                nonUnit[0].feature == 0 && nonUnit[2].feature == 1));
+              ((nonUnit[0].kind == AxisKind::Token && nonUnit[1].feature == 0 &&
+                nonUnit[2].feature == 1) ||
+               (nonUnit[1].kind == AxisKind::Token && nonUnit[0].feature == 0 &&
+                nonUnit[2].feature == 1));
     if (!ok) {
       error(user) << "expects heads laid out as [batch, tokens, heads, dim] "
                      "or [batch, heads, tokens, dim]";
@@ -653,8 +696,8 @@ Value Raiser::headsOf(const AValue &value, int64_t heads, Operation *user) {
     return nullptr;
   }
   return b.create<llm::ReshapeOp>(
-      loc(user),
-      tokens({heads, features / heads}, flatType.getElementType()), flat);
+      loc(user), tokens({heads, features / heads}, flatType.getElementType()),
+      flat);
 }
 
 //===----------------------------------------------------------------------===//
@@ -680,7 +723,7 @@ FailureOr<int64_t> Raiser::maskWindow(Value mask, Operation *user) {
     double v = t.asDouble(k);
     if (!t.isFloat())
       return v != 0;
-    return v > -1e30; // additive masks use the lowest float or -inf
+    return v > -1e4; // additive masks add 0 or a large negative number
   };
   // The mask, broadcast to [.., S, P + S]: row i is the query at P + i.
   auto rows = [&](const Env &env,
@@ -692,17 +735,11 @@ FailureOr<int64_t> Raiser::maskWindow(Value mask, Operation *user) {
     int64_t rank = t->shape.size();
     if (rank < 2 || t->shape[rank - 1] != total ||
         (t->shape[rank - 2] != env.s && t->shape[rank - 2] != 1))
-      return error(user) << "expects an attention mask of shape [..., "
-                         << env.s << ", " << total << "] for " << env.s
-                         << " new and " << env.p << " cached tokens, got "
+      return error(user) << "expects an attention mask of shape [..., " << env.s
+                         << ", " << total << "] for " << env.s << " new and "
+                         << env.p << " cached tokens, got "
                          << shapeText(constShape(t->shape));
     int64_t r = t->shape[rank - 2];
-    if (getenv("LLMC_DEBUG_MASK")) {
-      llvm::errs() << "mask " << shapeText(constShape(t->shape)) << ":";
-      for (int64_t k = 0; k < std::min<int64_t>(t->size(), 40); ++k)
-        llvm::errs() << " " << t->asDouble(k);
-      llvm::errs() << "\n";
-    }
     out.assign(env.s, SmallVector<bool>(total));
     for (int64_t i = 0; i < env.s; ++i)
       for (int64_t j = 0; j < total; ++j)
@@ -741,9 +778,10 @@ FailureOr<int64_t> Raiser::maskWindow(Value mask, Operation *user) {
   return window;
 }
 
-FailureOr<std::pair<Value, Value>>
-Raiser::ropeTables(Value cos, Value sin, int64_t half, bool duplicatedHalves,
-                   Operation *user) {
+FailureOr<std::pair<Value, Value>> Raiser::ropeTables(Value cos, Value sin,
+                                                      int64_t half,
+                                                      bool duplicatedHalves,
+                                                      Operation *user) {
   int64_t n = opts.maxPositions;
   auto table = [&](Value v) -> std::optional<HostTensor> {
     std::optional<HostTensor> t;
@@ -807,7 +845,8 @@ Raiser::ropeTables(Value cos, Value sin, int64_t half, bool duplicatedHalves,
     tables.push_back({std::move(t), v});
     return v;
   };
-  Value cv = intern(std::move(*c), "rope.cos"), sv = intern(std::move(*s), "rope.sin");
+  Value cv = intern(std::move(*c), "rope.cos"),
+        sv = intern(std::move(*s), "rope.sin");
   return std::make_pair(cv, sv);
 }
 

@@ -68,6 +68,10 @@ struct Env {
   int64_t s = 1, p = 0;
 };
 
+/// The id of token k when an expression of the token ids is evaluated on the
+/// host to check what it is.
+inline int64_t tokenIdStandIn(int64_t k) { return 1 + 7 * k; }
+
 struct RaiseOptions {
   /// Rows of the rotary tables: the longest context the artifact supports.
   int64_t maxPositions = 4096;
@@ -77,8 +81,8 @@ class Raiser;
 /// A pattern: returns failure() after reporting an error, success(true)
 /// when it produced the values of `node`'s results, success(false) when
 /// the node is not its shape.
-using Pattern = std::function<mlir::FailureOr<bool>(Raiser &,
-                                                    onnx_import::NodeOp)>;
+using Pattern =
+    std::function<mlir::FailureOr<bool>(Raiser &, onnx_import::NodeOp)>;
 
 class Raiser {
 public:
@@ -141,7 +145,7 @@ public:
   /// The activation as [T, heads, head_dim]; the ONNX layout may be
   /// [1, T, H, D], [1, H, T, D] or [1, T, H*D] (given `heads`).
   mlir::Value headsOf(const AValue &value, int64_t heads,
-                            mlir::Operation *user);
+                      mlir::Operation *user);
   /// Axes of a [1, T, F...] value with `features` feature dims.
   static llvm::SmallVector<Axis> tokenAxes(int64_t features);
 
@@ -178,9 +182,9 @@ private:
   mlir::LogicalResult evalGeneric(onnx_import::NodeOp n);
   mlir::LogicalResult evalActOp(onnx_import::NodeOp n,
                                 llvm::ArrayRef<AValue *> in);
-  std::optional<HostTensor> concrete(mlir::Value v, const Env &env,
-                                     llvm::DenseMap<mlir::Value, HostTensor> &memo,
-                                     std::string &why);
+  std::optional<HostTensor>
+  concrete(mlir::Value v, const Env &env,
+           llvm::DenseMap<mlir::Value, HostTensor> &memo, std::string &why);
 
   mlir::func::FuncOp main;
   RaiseOptions opts;
@@ -195,6 +199,9 @@ private:
   int64_t constantCount = 0;
   std::vector<std::pair<HostTensor, mlir::Value>> tables;
 };
+
+/// Whether `v` is a past key/value graph input (through no-op nodes).
+bool isCacheInput(Raiser &r, mlir::Value v);
 
 /// A function of one value that an elementwise sub-graph computes.
 struct UnaryFunction {
