@@ -97,17 +97,11 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
     return success();
   }
   if (op == "Unsqueeze" || op == "Squeeze") {
-    SmallVector<int64_t> axesList;
-    if (n.getInputs().size() > 1 &&
-        !isa<NoneType>(n.getInputs()[1].getType())) {
-      const HostTensor *t = hostData(n.getInputs()[1]);
-      if (!t || !t->isConstant())
-        return error(n) << "expects constant axes";
-      for (int64_t k = 0; k < t->size(); ++k)
-        axesList.push_back(static_cast<int64_t>(t->asDouble(k)));
-    } else {
-      axesList = attrInts(n, "axes");
-    }
+    std::optional<SmallVector<int64_t>> axesOrNone =
+        intsFromInputOrAttr(n, 1, "axes");
+    if (!axesOrNone)
+      return error(n) << "expects constant axes";
+    SmallVector<int64_t> axesList = *axesOrNone;
     SmallVector<Axis> axes;
     if (op == "Unsqueeze") {
       int64_t rank = x->axes.size() + axesList.size();
@@ -224,12 +218,9 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
       return error(n) << "merges the token axis away";
     Type et = cast<RankedTensorType>(flat.getType()).getElementType();
     Value v = flat;
-    RankedTensorType type = tokens(features, et);
-    if (features.empty()) {
-      type = tokens({1}, et);
-      axes.push_back({AxisKind::Feature, 0});
+    if (features.empty())
       return error(n) << "reshapes an activation to a token axis alone";
-    }
+    RankedTensorType type = tokens(features, et);
     if (type != flat.getType())
       v = b.create<llm::ReshapeOp>(l, type, flat);
     set(result, makeAct(v, axes));
@@ -243,17 +234,11 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
     SmallVector<std::pair<int64_t, int64_t>> ranges;
     if (op == "Split") {
       axis = normAxis(attrInt(n, "axis", 0), rank);
-      SmallVector<int64_t> sizes;
-      if (n.getInputs().size() > 1 &&
-          !isa<NoneType>(n.getInputs()[1].getType())) {
-        const HostTensor *t = hostData(n.getInputs()[1]);
-        if (!t || !t->isConstant())
-          return error(n) << "expects constant split sizes";
-        for (int64_t k = 0; k < t->size(); ++k)
-          sizes.push_back(static_cast<int64_t>(t->asDouble(k)));
-      } else {
-        sizes = attrInts(n, "split");
-      }
+      std::optional<SmallVector<int64_t>> sizesOrNone =
+          intsFromInputOrAttr(n, 1, "split");
+      if (!sizesOrNone)
+        return error(n) << "expects constant split sizes";
+      SmallVector<int64_t> sizes = *sizesOrNone;
       int64_t parts = n.getOutputs().size();
       if (sizes.empty())
         sizes.assign(parts, dim / parts);

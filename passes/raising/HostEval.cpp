@@ -359,14 +359,8 @@ SmallVector<HostTensor> evaluate(StringRef op, DictionaryAttr attrs,
   if (op == "Shape") {
     const HostTensor &x = need(in, 0);
     int64_t rank = x.shape.size();
-    int64_t start = attrInt(attrs, "start", 0),
-            end = attrInt(attrs, "end", rank);
-    if (start < 0)
-      start += rank;
-    if (end < 0)
-      end += rank;
-    start = std::clamp<int64_t>(start, 0, rank);
-    end = std::clamp<int64_t>(end, start, rank);
+    auto [start, end] = shapeOpRange(rank, attrInt(attrs, "start", 0),
+                                     attrInt(attrs, "end", rank));
     std::vector<Affine> v;
     for (int64_t d = start; d < end; ++d)
       v.push_back(Affine::constant(x.shape[d]));

@@ -7,6 +7,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -36,6 +37,17 @@ std::string Affine::str() const {
   if (!any)
     os << "0";
   return text;
+}
+
+std::pair<int64_t, int64_t> shapeOpRange(int64_t rank, int64_t start,
+                                         int64_t end) {
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  return {start, end};
 }
 
 int64_t HostTensor::size() const {

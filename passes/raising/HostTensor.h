@@ -37,8 +37,16 @@ struct Affine {
   Affine operator-(const Affine &o) const {
     return {c - o.c, s - o.s, p - o.p};
   }
+  int64_t at(int64_t sValue, int64_t pValue) const {
+    return c + s * sValue + p * pValue;
+  }
   std::string str() const;
 };
+
+/// The [start, end) dims ONNX's Shape op takes of a rank-`rank` shape, from
+/// its possibly negative, possibly out-of-range start and end attributes.
+std::pair<int64_t, int64_t> shapeOpRange(int64_t rank, int64_t start,
+                                         int64_t end);
 
 /// A dense host tensor of floats or (affine) integers; booleans are integers.
 struct HostTensor {

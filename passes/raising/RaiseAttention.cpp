@@ -204,10 +204,9 @@ FailureOr<bool> raiseSpelledAttention(Raiser &r, NodeOp n) {
                   "to the cache";
     return failure();
   }
-  // A soft cap applies to the scaled scores: fold the Q/K scales in front.
+  // The Q/K scales come before the scores function, so they multiply its
+  // scale; a soft cap applies to the scaled scores, as llm.attention has it.
   scale *= qkScale;
-  if (softcap > 0)
-    softcap = softcap; // cap * tanh(a * s / cap) with a = f->scale * qkScale
   AValue *qa = r.evalAct(q, n);
   if (!qa)
     return failure();

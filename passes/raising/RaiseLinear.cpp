@@ -110,7 +110,7 @@ Value matmulWeight(Raiser &r, Value b, Operation *user) {
       w);
 }
 
-/// The bias operand of an Add that follows a MatMul, if `add` is one.
+/// N of a [N, K] weight, plain or quantized.
 int64_t weightRows(Value w) {
   if (auto q = dyn_cast<llm::QuantizedWeightType>(w.getType()))
     return q.getN();

@@ -44,18 +44,25 @@ void setResult(Raiser &r, Value result, Value v, ArrayRef<Axis> axes,
   r.set(result, r.makeAct(v, axes));
 }
 
-FailureOr<bool> raiseRmsNormOp(Raiser &r, NodeOp n) {
-  AValue *x = r.evalAct(n.getInputs()[0], n);
+/// The input (normalized over its last axis) and the weight, in the
+/// input's element type, of a norm op.
+LogicalResult normOperands(Raiser &r, NodeOp n, AValue *&x, Value &w) {
+  x = r.evalAct(n.getInputs()[0], n);
   if (!x)
     return failure();
+  if (!lastAxis(n, x->axes.size()))
+    return r.error(n) << "normalizes over an axis other than the last";
   auto type = cast<RankedTensorType>(x->act.getType());
-  if (!lastAxis(n, x->axes.size())) {
-    r.error(n) << "normalizes over an axis other than the last";
+  w = normWeight(r, n.getInputs()[1], type.getElementType(), n);
+  return success(w != nullptr);
+}
+
+FailureOr<bool> raiseRmsNormOp(Raiser &r, NodeOp n) {
+  AValue *x;
+  Value w;
+  if (failed(normOperands(r, n, x, w)))
     return failure();
-  }
-  Value w = normWeight(r, n.getInputs()[1], type.getElementType(), n);
-  if (!w)
-    return failure();
+  auto type = cast<RankedTensorType>(x->act.getType());
   double eps = Raiser::attrFloat(n, "epsilon", 1e-5);
   Value y = r.builder().create<llm::RmsNormOp>(n.getLoc(), type, x->act, w,
                                                r.builder().getF64FloatAttr(eps),
@@ -97,17 +104,11 @@ FailureOr<bool> raiseSkipRmsNorm(Raiser &r, NodeOp n) {
 }
 
 FailureOr<bool> raiseLayerNorm(Raiser &r, NodeOp n) {
-  AValue *x = r.evalAct(n.getInputs()[0], n);
-  if (!x)
+  AValue *x;
+  Value w;
+  if (failed(normOperands(r, n, x, w)))
     return failure();
   auto type = cast<RankedTensorType>(x->act.getType());
-  if (!lastAxis(n, x->axes.size())) {
-    r.error(n) << "normalizes over an axis other than the last";
-    return failure();
-  }
-  Value w = normWeight(r, n.getInputs()[1], type.getElementType(), n);
-  if (!w)
-    return failure();
   Value bias;
   if (n.getInputs().size() > 2 && !isa<NoneType>(n.getInputs()[2].getType())) {
     bias = normWeight(r, n.getInputs()[2], type.getElementType(), n);
@@ -133,17 +134,11 @@ bool meanSquarePlusEps(Raiser &r, Value v, Value &x, double &eps) {
     std::optional<double> e = r.scalar(add.getInputs()[1 - side]);
     if (!mean || !e)
       continue;
-    SmallVector<int64_t> axes = Raiser::attrInts(mean, "axes");
-    if (mean.getInputs().size() > 1) {
-      const HostTensor *t = r.hostData(mean.getInputs()[1]);
-      if (!t || !t->isConstant())
-        continue;
-      for (int64_t k = 0; k < t->size(); ++k)
-        axes.push_back(static_cast<int64_t>(t->asDouble(k)));
-    }
+    std::optional<SmallVector<int64_t>> axes =
+        r.intsFromInputOrAttr(mean, 1, "axes");
     auto type = dyn_cast<RankedTensorType>(mean.getInputs()[0].getType());
-    if (!type || axes.size() != 1 ||
-        (axes[0] != -1 && axes[0] != type.getRank() - 1))
+    if (!axes || !type || axes->size() != 1 ||
+        ((*axes)[0] != -1 && (*axes)[0] != type.getRank() - 1))
       continue;
     Value sq = mean.getInputs()[0];
     if (NodeOp pow = Raiser::node(sq, "Pow")) {

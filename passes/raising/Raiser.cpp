@@ -91,6 +91,20 @@ SmallVector<int64_t> Raiser::attrInts(NodeOp n, StringRef name) {
   return out;
 }
 
+std::optional<SmallVector<int64_t>>
+Raiser::intsFromInputOrAttr(NodeOp n, unsigned input, StringRef attr) {
+  auto inputs = n.getInputs();
+  if (inputs.size() <= input || isa<NoneType>(inputs[input].getType()))
+    return attrInts(n, attr);
+  const HostTensor *t = hostData(inputs[input]);
+  if (!t || !t->isConstant())
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (int64_t k = 0; k < t->size(); ++k)
+    out.push_back(t->isFloat() ? static_cast<int64_t>(t->f[k]) : t->i[k].c);
+  return out;
+}
+
 InFlightDiagnostic Raiser::error(Operation *op) {
   hadError = true;
   InFlightDiagnostic diag = op->emitError();
@@ -333,13 +347,8 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
   if (op == "Shape" && in[0]->shape) {
     const auto &shape = *in[0]->shape;
     int64_t rank = shape.size();
-    int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
-    if (start < 0)
-      start += rank;
-    if (end < 0)
-      end += rank;
-    start = std::clamp<int64_t>(start, 0, rank);
-    end = std::clamp<int64_t>(end, start, rank);
+    auto [start, end] =
+        shapeOpRange(rank, attrInt(n, "start", 0), attrInt(n, "end", rank));
     std::vector<Affine> dims(shape.begin() + start, shape.begin() + end);
     AValue out;
     out.kind = AValue::Kind::Host;
@@ -542,18 +551,11 @@ std::optional<HostTensor> Raiser::concrete(Value v, const Env &env,
       return std::nullopt;
     }
     int64_t rank = a->shape->size();
-    int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
-    if (start < 0)
-      start += rank;
-    if (end < 0)
-      end += rank;
-    start = std::clamp<int64_t>(start, 0, rank);
-    end = std::clamp<int64_t>(end, start, rank);
+    auto [start, end] =
+        shapeOpRange(rank, attrInt(n, "start", 0), attrInt(n, "end", rank));
     std::vector<Affine> dims;
-    for (int64_t d = start; d < end; ++d) {
-      const Affine &e = (*a->shape)[d];
-      dims.push_back(Affine::constant(e.c + e.s * env.s + e.p * env.p));
-    }
+    for (int64_t d = start; d < end; ++d)
+      dims.push_back(Affine::constant((*a->shape)[d].at(env.s, env.p)));
     return remember(HostTensor::ints(b.getI64Type(), {end - start}, dims));
   }
   if (n.getOpType() == "Gather")

@@ -129,6 +129,13 @@ public:
   static llvm::SmallVector<int64_t> attrInts(onnx_import::NodeOp n,
                                              llvm::StringRef name);
 
+  /// The integer list an op takes as constant input `input` (newer
+  /// opsets) or else as attribute `attr` (older ones); nullopt when the
+  /// input is there but not a constant.
+  std::optional<llvm::SmallVector<int64_t>>
+  intsFromInputOrAttr(onnx_import::NodeOp n, unsigned input,
+                      llvm::StringRef attr);
+
   /// Reports an error at `op` naming its ONNX node.
   mlir::InFlightDiagnostic error(mlir::Operation *op);
 
