@@ -25,6 +25,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools llvm-22
   libprotobuf-dev protobuf-compiler libonnx-dev
   libgtest-dev nlohmann-json3-dev libpcre2-dev libopenmpi-dev libopenblas-dev
+  libxxhash-dev
 )
 missing=()
 for p in "${packages[@]}"; do

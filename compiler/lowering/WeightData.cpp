@@ -1,0 +1,226 @@
+//===- WeightData.cpp - a weight's values on the host ---------------------===//
+
+#include "compiler/lowering/WeightData.h"
+
+#include "dialects/llm/LlmOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace llmc::lowering {
+namespace {
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16, exponent = (h >> 10) & 0x1F,
+           mantissa = h & 0x3FF, bits;
+  if (exponent == 0) {
+    if (mantissa == 0) {
+      bits = sign;
+    } else {
+      // Subnormal: normalize.
+      exponent = 127 - 15 + 1;
+      while (!(mantissa & 0x400)) {
+        mantissa <<= 1;
+        --exponent;
+      }
+      bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+    }
+  } else if (exponent == 31) {
+    bits = sign | 0x7F800000 | (mantissa << 13);
+  } else {
+    bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+float bfloat16ToFloat(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+llvm::Error unsupported(Operation *op, const llvm::Twine &what) {
+  std::string location;
+  llvm::raw_string_ostream os(location);
+  op->getLoc().print(os);
+  return llvm::createStringError(
+      llvm::formatv("{0}: cannot evaluate weight: {1}", location, what.str()));
+}
+
+/// Decodes raw little-endian data of `type` (sub-byte integers packed low
+/// nibble first, as ONNX stores them).
+llvm::Expected<WeightData> decodeRaw(Operation *op, Type type,
+                                     llvm::ArrayRef<char> raw, int64_t count) {
+  WeightData out;
+  auto bytes = reinterpret_cast<const uint8_t *>(raw.data());
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    unsigned width = floatType.getWidth();
+    if (raw.size() < size_t(count) * width / 8)
+      return unsupported(op, "data is shorter than its type");
+    out.floats.resize(size_t(count));
+    if (floatType.isF32()) {
+      std::memcpy(out.floats.data(), bytes, size_t(count) * 4);
+    } else if (floatType.isF16() || floatType.isBF16()) {
+      for (int64_t i = 0; i < count; ++i) {
+        uint16_t h = uint16_t(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+        out.floats[size_t(i)] =
+            floatType.isF16() ? halfToFloat(h) : bfloat16ToFloat(h);
+      }
+    } else if (floatType.isF64()) {
+      for (int64_t i = 0; i < count; ++i) {
+        double d;
+        std::memcpy(&d, bytes + 8 * i, 8);
+        out.floats[size_t(i)] = float(d);
+      }
+    } else {
+      // float8 and other narrow formats, through APFloat.
+      for (int64_t i = 0; i < count; ++i) {
+        llvm::APInt bits(width, bytes[i]);
+        llvm::APFloat v(floatType.getFloatSemantics(), bits);
+        out.floats[size_t(i)] = v.convertToFloat();
+      }
+    }
+    return out;
+  }
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType)
+    return unsupported(op, "element type is neither float nor integer");
+  unsigned width = intType.getWidth();
+  bool isSigned = !intType.isUnsigned();
+  if (raw.size() < size_t((count * width + 7) / 8))
+    return unsupported(op, "data is shorter than its type");
+  out.isInteger = true;
+  out.ints.resize(size_t(count));
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t v;
+    if (width == 4) {
+      v = (bytes[i / 2] >> ((i & 1) * 4)) & 0xF;
+      if (isSigned && v >= 8)
+        v -= 16;
+    } else if (width == 8) {
+      v = isSigned ? int64_t(int8_t(bytes[i])) : int64_t(bytes[i]);
+    } else if (width == 32) {
+      int32_t w;
+      std::memcpy(&w, bytes + 4 * i, 4);
+      v = w;
+    } else {
+      return unsupported(op, "integer width " + llvm::Twine(width));
+    }
+    out.ints[size_t(i)] = int32_t(v);
+  }
+  return out;
+}
+
+llvm::Expected<WeightData> evaluateConstant(llm::ConstantOp op) {
+  auto type = cast<ShapedType>(op.getValue().getType());
+  int64_t count = type.getNumElements();
+  llvm::Expected<WeightData> result = WeightData();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getValue())) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return unsupported(op, "its resource has no data");
+    result = decodeRaw(op, type.getElementType(), blob->getData(), count);
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(op.getValue())) {
+    WeightData data;
+    if (isa<FloatType>(type.getElementType())) {
+      for (llvm::APFloat v : dense.getValues<llvm::APFloat>()) {
+        bool lost;
+        v.convert(llvm::APFloat::IEEEsingle(),
+                  llvm::APFloat::rmNearestTiesToEven, &lost);
+        data.floats.push_back(v.convertToFloat());
+      }
+    } else {
+      bool isUnsigned = type.getElementType().isUnsignedInteger();
+      data.isInteger = true;
+      for (const llvm::APInt &v : dense.getValues<llvm::APInt>())
+        data.ints.push_back(
+            int32_t(isUnsigned ? v.getZExtValue() : v.getSExtValue()));
+    }
+    result = std::move(data);
+  } else {
+    return unsupported(op, "unknown attribute kind");
+  }
+  if (result)
+    result->shape.assign(type.getShape().begin(), type.getShape().end());
+  return result;
+}
+
+template <typename T>
+std::vector<T> transpose2d(const std::vector<T> &in, int64_t rows,
+                           int64_t cols) {
+  std::vector<T> out(in.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      out[size_t(c * rows + r)] = in[size_t(r * cols + c)];
+  return out;
+}
+
+} // namespace
+
+int64_t WeightData::elements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+bool isWeightValue(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return false;
+  if (isa<llm::ConstantOp>(op))
+    return true;
+  if (isa<llm::TransposeOp, llm::ReshapeOp, llm::ConvertOp,
+          llm::QuantizedWeightOp>(op))
+    return llvm::all_of(op->getOperands(), isWeightValue);
+  return false;
+}
+
+llvm::Expected<WeightData> evaluateWeight(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return llvm::createStringError("cannot evaluate weight: it is an "
+                                   "argument of the function");
+  if (auto constant = dyn_cast<llm::ConstantOp>(op))
+    return evaluateConstant(constant);
+  auto resultType = dyn_cast<RankedTensorType>(value.getType());
+  if (!resultType || !resultType.hasStaticShape() ||
+      !isa<llm::TransposeOp, llm::ReshapeOp, llm::ConvertOp>(op))
+    return unsupported(op, "'" + op->getName().getStringRef() +
+                               "' is not a weight op");
+  llvm::Expected<WeightData> input = evaluateWeight(op->getOperand(0));
+  if (!input)
+    return input.takeError();
+  if (isa<llm::TransposeOp>(op)) {
+    if (input->shape.size() != 2)
+      return unsupported(op, "transpose of rank " +
+                                 llvm::Twine(input->shape.size()));
+    int64_t rows = input->shape[0], cols = input->shape[1];
+    if (input->isInteger)
+      input->ints = transpose2d(input->ints, rows, cols);
+    else
+      input->floats = transpose2d(input->floats, rows, cols);
+  }
+  // Reshape and convert keep the values: lowering to the cpu target
+  // computes in float32, so a float-to-float convert of a weight is exact
+  // or a widening.
+  if (isa<llm::ConvertOp>(op) &&
+      input->isInteger != isa<IntegerType>(resultType.getElementType()))
+    return unsupported(op, "convert between integer and float weights");
+  input->shape.assign(resultType.getShape().begin(),
+                      resultType.getShape().end());
+  return input;
+}
+
+} // namespace llmc::lowering

@@ -1,0 +1,38 @@
+//===- Handles.h - what the C API's opaque handles hold ---------*- C++ -*-===//
+
+#ifndef LLMC_RUNTIME_API_HANDLES_H
+#define LLMC_RUNTIME_API_HANDLES_H
+
+#include "artifact/Artifact.h"
+#include "cpu/CpuExecutor.h"
+#include "cpu/KvCache.h"
+#include "plan/Plan.h"
+
+#include "llmc/llmc.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct llmc_model_s {
+  std::unique_ptr<llmc::artifact::Artifact> artifact;
+  llmc::plan::Plan plan;
+  std::string manifest;
+  std::vector<int32_t> eosIds;
+  int32_t numThreads = 0;
+};
+
+struct llmc_session_s {
+  llmc_model_s *model = nullptr;
+  std::unique_ptr<llmc::cpu::KvCache> cache;
+  std::unique_ptr<llmc::cpu::CpuExecutor> executor;
+};
+
+namespace llmc::generate {
+class TextStream;
+/// The streaming decoder of the model's tokenizer; null without one.
+std::unique_ptr<TextStream> makeTextStream(const llmc_model_s &model);
+} // namespace llmc::generate
+
+#endif // LLMC_RUNTIME_API_HANDLES_H

@@ -1,0 +1,200 @@
+//===- CpuExecutor.cpp - runs a plan on the cpu device --------------------===//
+
+#include "cpu/CpuExecutor.h"
+
+#include "cpu/CpuKernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace llmc::cpu {
+
+using plan::Kernel;
+using plan::Step;
+
+CpuExecutor::CpuExecutor(const plan::Plan &plan, const uint8_t *weights,
+                         unsigned threads)
+    : plan(plan), weights(weights), pool(threads) {}
+
+void CpuExecutor::attention(const Step &step, KvCache &cache, int64_t t,
+                            const int32_t *positions) {
+  int64_t layer = step.integer("layer"), heads = step.integer("heads"),
+          kvHeads = step.integer("kv_heads"), dim = step.integer("head_dim"),
+          window = step.integer("sliding_window");
+  float scaleFactor = float(step.number("scale")),
+        softcap = float(step.number("softcap"));
+  const float *q = buffer(step.inputs[0], t);
+  const float *k = buffer(step.inputs[1], t);
+  const float *v = buffer(step.inputs[2], t);
+  float *out = buffer(step.outputs[0], t);
+  int64_t row = kvHeads * dim;
+  for (int64_t r = 0; r < t; ++r) {
+    std::memcpy(cache.key(layer, positions[r]), k + r * row, size_t(row) * 4);
+    std::memcpy(cache.value(layer, positions[r]), v + r * row, size_t(row) * 4);
+  }
+  int64_t group = heads / kvHeads;
+  pool.parallelFor(t * heads, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores;
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t r = item / heads, h = item % heads, kvh = h / group;
+      int64_t last = positions[r];
+      int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
+      const float *qh = q + (r * heads + h) * dim;
+      scores.assign(size_t(last - first + 1), 0.0f);
+      float best = -std::numeric_limits<float>::infinity();
+      for (int64_t p = first; p <= last; ++p) {
+        const float *kp = cache.key(layer, p) + kvh * dim;
+        float s = 0.0f;
+        for (int64_t d = 0; d < dim; ++d)
+          s += qh[d] * kp[d];
+        s *= scaleFactor;
+        if (softcap > 0)
+          s = softcap * std::tanh(s / softcap);
+        scores[size_t(p - first)] = s;
+        best = std::max(best, s);
+      }
+      float total = 0.0f;
+      for (float &s : scores) {
+        s = std::exp(s - best);
+        total += s;
+      }
+      float *oh = out + (r * heads + h) * dim;
+      std::fill(oh, oh + dim, 0.0f);
+      for (int64_t p = first; p <= last; ++p) {
+        const float *vp = cache.value(layer, p) + kvh * dim;
+        float w = scores[size_t(p - first)] / total;
+        for (int64_t d = 0; d < dim; ++d)
+          oh[d] += w * vp[d];
+      }
+    }
+  });
+}
+
+llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
+                                   int64_t t, bool allLogits, float *logits) {
+  if (t <= 0)
+    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                            "forward: no tokens given");
+  if (cache.length() + t > cache.capacity())
+    return llmc_status_make(
+        LLMC_STATUS_OUT_OF_RANGE,
+        "forward: %lld cached + %lld new tokens exceed the context of %lld "
+        "tokens",
+        (long long)cache.length(), (long long)t, (long long)cache.capacity());
+  for (int64_t r = 0; r < t; ++r)
+    if (ids[r] < 0 || ids[r] >= plan.vocabSize)
+      return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                              "forward: token id %d at index %lld is outside "
+                              "the vocabulary of %lld",
+                              ids[r], (long long)r, (long long)plan.vocabSize);
+  std::vector<int32_t> positions(static_cast<size_t>(t));
+  for (int64_t r = 0; r < t; ++r)
+    positions[size_t(r)] = int32_t(cache.length() + r);
+  arena.resize(size_t(t * plan.arenaPerToken));
+
+  for (const Step &s : plan.steps) {
+    // The LM head of a generation step needs only the last token's row.
+    int64_t rows = t, skip = 0;
+    if (s.producesLogits && !allLogits) {
+      rows = 1;
+      skip = t - 1;
+    }
+    auto in = [&](size_t j) {
+      return buffer(s.inputs[j], t) +
+             skip * plan.buffers[size_t(s.inputs[j])].features;
+    };
+    auto out = [&](size_t j) { return buffer(s.outputs[j], t); };
+    auto optionalWeight = [&](size_t j) {
+      return j < s.weights.size() ? weight(s.weights[j]) : nullptr;
+    };
+    auto features = [&](int32_t id) {
+      return plan.buffers[size_t(id)].features;
+    };
+    int64_t fin = s.inputs.empty() ? 0 : features(s.inputs[0]);
+    int64_t fout = features(s.outputs[0]);
+    switch (s.kernel) {
+    case Kernel::Embedding:
+      embedding(weight(s.weights[0]), fout,
+                s.name("index") == "positions" ? positions.data() : ids, t,
+                float(s.number("scale", 1.0)), out(0));
+      break;
+    case Kernel::Linear:
+      linear(pool, in(0), rows, fin, weight(s.weights[0]), fout,
+             optionalWeight(1), float(s.number("softcap")), out(0));
+      break;
+    case Kernel::LinearQuantized:
+      linearQuantized(pool, in(0), rows, fin,
+                      weights + plan.weights[s.weights[0]].offset,
+                      plan.weights[s.weights[0]].dtype, weight(s.weights[1]),
+                      weight(s.weights[2]), s.integer("group"), fout,
+                      optionalWeight(3), float(s.number("softcap")), out(0));
+      break;
+    case Kernel::RmsNorm:
+      rmsNorm(pool, in(0), rows, fin, weight(s.weights[0]),
+              float(s.number("epsilon")), s.integer("unit_offset") != 0,
+              out(0));
+      break;
+    case Kernel::AddRmsNorm:
+      addRmsNorm(pool, in(0), in(1), rows, fin, weight(s.weights[0]),
+                 float(s.number("epsilon")), s.integer("unit_offset") != 0,
+                 out(0), out(1));
+      break;
+    case Kernel::LayerNorm:
+      layerNorm(pool, in(0), rows, fin, weight(s.weights[0]), optionalWeight(1),
+                float(s.number("epsilon")), out(0));
+      break;
+    case Kernel::Rope:
+      rope(in(0), rows, s.integer("heads"), s.integer("head_dim"),
+           positions.data() + skip, weight(s.weights[0]), weight(s.weights[1]),
+           plan.weights[s.weights[0]].shape[1],
+           s.name("style") == "interleaved", out(0));
+      break;
+    case Kernel::Attention:
+      attention(s, cache, t, positions.data());
+      break;
+    case Kernel::Slice:
+      slice(in(0), rows, fin, s.integer("offset"), fout, out(0));
+      break;
+    case Kernel::Silu:
+      silu(in(0), rows * fin, out(0));
+      break;
+    case Kernel::Gelu:
+      gelu(in(0), rows * fin, s.name("approximation") == "tanh", out(0));
+      break;
+    case Kernel::Glu: {
+      std::string act = s.name("activation");
+      glu(in(0), in(1), rows * fin,
+          act == "silu"        ? 0
+          : act == "gelu_tanh" ? 1
+                               : 2,
+          out(0));
+      break;
+    }
+    case Kernel::Scale:
+      scale(in(0), rows * fin, float(s.number("factor")), out(0));
+      break;
+    case Kernel::Add:
+      add(in(0), in(1), rows * fin, out(0));
+      break;
+    case Kernel::Mul:
+      mul(in(0), in(1), rows * fin, out(0));
+      break;
+    }
+  }
+  // The logits' rows: all T, or the last one, which is row 0 when the LM
+  // head ran on it alone.
+  const float *result = buffer(plan.logits, t);
+  bool headRanOnLast =
+      !allLogits && std::any_of(plan.steps.begin(), plan.steps.end(),
+                                [](const Step &s) { return s.producesLogits; });
+  if (!allLogits && !headRanOnLast)
+    result += (t - 1) * plan.vocabSize;
+  int64_t rowsOut = allLogits ? t : 1;
+  std::memcpy(logits, result, size_t(rowsOut * plan.vocabSize) * 4);
+  cache.commit(t);
+  return nullptr;
+}
+
+} // namespace llmc::cpu

@@ -1,0 +1,49 @@
+//===- Sampler.h - picks the next token from logits -------------*- C++ -*-===//
+//
+// In the order Hugging Face's generate applies them: repetition penalty,
+// then greedy when temperature is 0, else temperature, top-k, top-p and
+// min-p, and a draw from the seeded generator. The draw uses its own
+// uniform conversion of mt19937_64, so a seed gives the same tokens on every
+// platform.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_RUNTIME_GENERATE_SAMPLER_H
+#define LLMC_RUNTIME_GENERATE_SAMPLER_H
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace llmc::generate {
+
+struct SamplingOptions {
+  float temperature = 0.0f;
+  int32_t topK = 0;
+  float topP = 1.0f;
+  float minP = 0.0f;
+  float repetitionPenalty = 1.0f;
+  uint64_t seed = 0;
+};
+
+class Sampler {
+public:
+  explicit Sampler(const SamplingOptions &options);
+
+  /// Picks a token from `logits` (modified in place); `history` is the
+  /// prompt and the tokens generated so far, for the repetition penalty.
+  int32_t sample(float *logits, int64_t vocab,
+                 const std::vector<int32_t> &history);
+
+private:
+  /// A uniform double in [0, 1).
+  double uniform();
+
+  SamplingOptions options;
+  std::mt19937_64 engine;
+  std::vector<std::pair<float, int32_t>> candidates;
+};
+
+} // namespace llmc::generate
+
+#endif // LLMC_RUNTIME_GENERATE_SAMPLER_H

@@ -1,0 +1,105 @@
+//===- Plan.h - the execution plan of one entry point -----------*- C++ -*-===//
+//
+// What the compiler decided, as the runtime reads it from the artifact's
+// "plan" section (JSON, docs/artifact.md): activation buffers placed in one
+// arena by liveness, weights placed in the weights section, and the steps of
+// the forward entry point, each a kernel with its operands and attributes.
+//
+// Every activation is [T, features] for the T tokens of one call, so a
+// buffer's place in the arena is `T * offset` floats from its start.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_RUNTIME_PLAN_PLAN_H
+#define LLMC_RUNTIME_PLAN_PLAN_H
+
+#include "llmc/llmc.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmc::plan {
+
+enum class DType { F32, F16, BF16, I4, U4, I8, U8 };
+
+/// Bytes for `count` elements (sub-byte types packed two per byte).
+uint64_t byteSize(DType type, uint64_t count);
+const char *dtypeName(DType type);
+bool parseDType(std::string_view name, DType &out);
+
+struct Buffer {
+  int64_t features = 0;
+  /// Floats per token from the arena's start.
+  int64_t offset = 0;
+};
+
+struct Weight {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  /// Bytes from the start of the weights section, and the size.
+  uint64_t offset = 0, bytes = 0;
+  int64_t elements() const;
+};
+
+enum class Kernel {
+  Embedding,
+  Linear,
+  LinearQuantized,
+  RmsNorm,
+  AddRmsNorm,
+  LayerNorm,
+  Rope,
+  Attention,
+  Slice,
+  Silu,
+  Gelu,
+  Glu,
+  Scale,
+  Add,
+  Mul,
+};
+const char *kernelName(Kernel kernel);
+
+struct Step {
+  Kernel kernel;
+  std::vector<int32_t> inputs, weights, outputs;
+  /// Numeric attributes (epsilon, heads, layer, ...); strings are in
+  /// `names` (the rope style, the activation).
+  std::map<std::string, double> numbers;
+  std::map<std::string, std::string> names;
+  double number(const std::string &key, double otherwise = 0) const;
+  int64_t integer(const std::string &key, int64_t otherwise = 0) const;
+  std::string name(const std::string &key) const;
+  /// True for the step that produces the logits (the LM head): the executor
+  /// may run it on the last token only.
+  bool producesLogits = false;
+};
+
+struct KvCacheShape {
+  int64_t layers = 0, kvHeads = 0, headDim = 0;
+};
+
+struct Plan {
+  std::string entry;
+  int64_t vocabSize = 0, maxContext = 0;
+  KvCacheShape kvCache;
+  int64_t arenaPerToken = 0;
+  std::vector<Buffer> buffers;
+  std::vector<Weight> weights;
+  std::vector<Step> steps;
+  int32_t logits = -1;
+};
+
+/// Parses and checks `json` against a weights section of `weightsBytes`:
+/// every index in range, every weight inside the section, every step's
+/// operand shapes consistent with its kernel. `where` prefixes messages.
+llmc_status_t parsePlan(std::string_view json, uint64_t weightsBytes,
+                        const std::string &where, Plan &out);
+
+} // namespace llmc::plan
+
+#endif // LLMC_RUNTIME_PLAN_PLAN_H
