@@ -252,10 +252,7 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
         if (n.getInputs().size() <= k ||
             isa<NoneType>(n.getInputs()[k].getType()))
           return std::nullopt;
-        const HostTensor *t = hostData(n.getInputs()[k]);
-        if (!t || t->size() != 1 || !t->isConstant())
-          return std::nullopt;
-        return t->isFloat() ? static_cast<int64_t>(t->f[0]) : t->i[0].c;
+        return constantInt(n.getInputs()[k]);
       };
       std::optional<int64_t> start = read(1), end = read(2), ax = read(3),
                              step = read(4);
@@ -272,6 +269,15 @@ LogicalResult Raiser::evalActOp(NodeOp n, ArrayRef<AValue *> in) {
       return error(n) << "splits an activation along an axis other than its "
                          "last feature dim";
     for (auto [r, range] : llvm::zip(n.getOutputs(), ranges)) {
+      if (range.second <= 0 || range.first < 0 ||
+          range.first + range.second > dim)
+        return error(n) << "slices [" << range.first << ", "
+                        << range.first + range.second
+                        << ") of an activation's last dim of " << dim;
+      if (range.first == 0 && range.second == dim) {
+        set(r, *x);
+        continue;
+      }
       SmallVector<int64_t> shape(type.getShape());
       shape.back() = range.second;
       Value v = b.create<llm::SliceOp>(

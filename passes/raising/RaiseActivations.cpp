@@ -92,8 +92,11 @@ std::optional<UnaryFunction> identifyUnary(Raiser &r, Value root, Value &leaf) {
   collect(r, root, g);
   if (!g.ok || !g.leaf || g.nodes.empty())
     return std::nullopt;
-  auto leafType = dyn_cast<RankedTensorType>(g.leaf.getType());
-  if (!leafType || !isa<FloatType>(leafType.getElementType()))
+  // TorchScript exports leave many values unranked.
+  auto leafShaped = dyn_cast<ShapedType>(g.leaf.getType());
+  auto leafType =
+      leafShaped ? dyn_cast<FloatType>(leafShaped.getElementType()) : nullptr;
+  if (!leafType)
     return std::nullopt;
   static const double samples[] = {-50,   -6,    -3, -2,   -1.5, -1,  -0.5,
                                    -0.25, -1e-3, 0,  1e-3, 0.25, 0.5, 1,
@@ -101,9 +104,9 @@ std::optional<UnaryFunction> identifyUnary(Raiser &r, Value root, Value &leaf) {
   int64_t count = std::size(samples);
   DenseMap<Value, HostTensor> memo;
   memo[g.leaf] = HostTensor::floats(
-      leafType.getElementType(), {count},
+      leafType, {count},
       std::vector<double>(std::begin(samples), std::end(samples)));
-  bool lowPrecision = leafType.getElementType().getIntOrFloatBitWidth() < 32;
+  bool lowPrecision = leafType.getWidth() < 32;
   for (Operation *op : g.nodes) {
     auto n = cast<NodeOp>(op);
     SmallVector<const HostTensor *> in;

@@ -12,6 +12,7 @@
 
 #include "passes/raising/Raiser.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -67,9 +68,8 @@ Value newKeysOrValues(Raiser &r, Value v, double &scale) {
     }
     if (op == "Concat" && n.getInputs().size() == 2 &&
         isCacheInput(r, n.getInputs()[0])) {
-      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
       int64_t axis = Raiser::attrInt(n, "axis", 0);
-      if (axis != -2 && axis != rank - 2)
+      if (axis != -2 && axis != r.rank(v) - 2)
         return nullptr;
       return n.getInputs()[1];
     }
@@ -240,7 +240,6 @@ FailureOr<bool> raiseAttentionOp(Raiser &r, NodeOp n) {
   auto present = [&](unsigned i) {
     return in.size() > i && !isa<NoneType>(in[i].getType());
   };
-  auto qType = cast<RankedTensorType>(in[0].getType());
   int64_t qHeads = Raiser::attrInt(n, "q_num_heads", -1);
   int64_t kvHeads = Raiser::attrInt(n, "kv_num_heads", -1);
   double scale = 1.0;
@@ -277,7 +276,7 @@ FailureOr<bool> raiseAttentionOp(Raiser &r, NodeOp n) {
       r, qh, kh, vh, scale, Raiser::attrFloat(n, "softcap", 0.0), window, n);
   if (failed(out))
     return failure();
-  if (qType.getRank() == 3) {
+  if (qa->axes.size() == 3) {
     auto t = cast<RankedTensorType>(out->getType());
     Value flat = r.builder().create<llm::ReshapeOp>(
         n.getLoc(),
@@ -321,10 +320,6 @@ bool isRotateHalf(Raiser &r, Value v, Value x) {
   NodeOp cat = Raiser::node(Raiser::skipCasts(v), "Concat");
   if (!cat || cat.getInputs().size() != 2)
     return false;
-  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-  int64_t axis = Raiser::attrInt(cat, "axis", 0);
-  if (axis != -1 && axis != rank - 1)
-    return false;
   NodeOp neg = Raiser::node(cat.getInputs()[0], "Neg");
   if (!neg)
     return false;
@@ -332,20 +327,26 @@ bool isRotateHalf(Raiser &r, Value v, Value x) {
     NodeOp sl = Raiser::node(s, "Slice");
     if (!sl || Raiser::skipCasts(sl.getInputs()[0]) != Raiser::skipCasts(x))
       return false;
-    const HostTensor *start = r.hostData(sl.getInputs()[1]);
-    if (!start || start->size() != 1)
-      return false;
-    bool zero = start->asDouble(0) == 0;
-    return upper ? !zero : zero;
+    std::optional<int64_t> start = r.constantInt(sl.getInputs()[1]);
+    return start && (upper ? *start != 0 : *start == 0);
   };
-  return sliceOf(neg.getInputs()[0], true) &&
-         sliceOf(cat.getInputs()[1], false);
+  if (!sliceOf(neg.getInputs()[0], true) || !sliceOf(cat.getInputs()[1], false))
+    return false;
+  // The rank last: x may need raising to tell it.
+  int64_t axis = Raiser::attrInt(cat, "axis", 0);
+  return axis == -1 || axis == r.rank(x) - 1;
 }
 
-/// x * cos + rotate_half(x) * sin, rooted at the Add.
-FailureOr<bool> raiseSpelledRope(Raiser &r, NodeOp n) {
+/// The operands of x * cos + rotate_half(x) * sin.
+struct SpelledRope {
+  Value x, cos, sin;
+};
+
+/// Whether the Add `n` is x * cos + rotate_half(x) * sin, with cos and sin
+/// computed from the positions.
+std::optional<SpelledRope> matchSpelledRope(Raiser &r, NodeOp n) {
   if (!n.getDomain().empty())
-    return false;
+    return std::nullopt;
   for (int side = 0; side < 2; ++side) {
     NodeOp a = Raiser::node(n.getInputs()[side], "Mul");
     NodeOp b = Raiser::node(n.getInputs()[1 - side], "Mul");
@@ -355,23 +356,99 @@ FailureOr<bool> raiseSpelledRope(Raiser &r, NodeOp n) {
       for (int j = 0; j < 2; ++j) {
         Value x = a.getInputs()[i], cos = a.getInputs()[1 - i];
         Value rot = b.getInputs()[j], sin = b.getInputs()[1 - j];
-        if (!isRotateHalf(r, rot, x) || r.dependsOnTokens(cos) ||
-            r.dependsOnTokens(sin))
-          continue;
-        AValue *xa = r.evalAct(x, n);
-        if (!xa)
-          return failure();
-        Value xh = r.headsOf(*xa, -1, n);
-        if (!xh)
-          return failure();
-        FailureOr<Value> y = emitRope(r, xh, cos, sin, false, true, -1, n);
-        if (failed(y))
-          return failure();
-        r.set(n.getOutputs()[0], r.makeAct(*y, xa->axes));
-        return true;
+        if (isRotateHalf(r, rot, x) && !r.dependsOnTokens(cos) &&
+            !r.dependsOnTokens(sin))
+          return SpelledRope{x, cos, sin};
       }
   }
-  return false;
+  return std::nullopt;
+}
+
+/// llm.rope of the activation `x` by a spelled-out rotation of its first
+/// `rotaryDim` dims (all when -1), giving `result`.
+LogicalResult emitSpelledRope(Raiser &r, Value x, const SpelledRope &rope,
+                              int64_t rotaryDim, Value result,
+                              Operation *user) {
+  AValue *xa = r.evalAct(x, user);
+  if (!xa)
+    return failure();
+  Value xh = r.headsOf(*xa, -1, user);
+  if (!xh)
+    return failure();
+  FailureOr<Value> y =
+      emitRope(r, xh, rope.cos, rope.sin, false, true, rotaryDim, user);
+  if (failed(y))
+    return failure();
+  r.set(result, r.makeAct(*y, xa->axes));
+  return success();
+}
+
+/// x * cos + rotate_half(x) * sin, rooted at the Add.
+FailureOr<bool> raiseSpelledRope(Raiser &r, NodeOp n) {
+  std::optional<SpelledRope> rope = matchSpelledRope(r, n);
+  if (!rope)
+    return false;
+  if (failed(emitSpelledRope(r, rope->x, *rope, -1, n.getOutputs()[0], n)))
+    return failure();
+  return true;
+}
+
+/// The [start, end) a Slice with constant bounds and unit step takes of the
+/// last axis of a rank-`rank` value, ends clamped to `dim`.
+std::optional<std::pair<int64_t, int64_t>>
+lastAxisRange(Raiser &r, NodeOp slice, int64_t rank, int64_t dim) {
+  auto in = slice.getInputs();
+  auto present = [&](unsigned k) {
+    return in.size() > k && !isa<NoneType>(in[k].getType());
+  };
+  if (!present(2))
+    return std::nullopt;
+  std::optional<int64_t> start = r.constantInt(in[1]),
+                         end = r.constantInt(in[2]);
+  std::optional<int64_t> axis = present(3) ? r.constantInt(in[3]) : 0;
+  std::optional<int64_t> step = present(4) ? r.constantInt(in[4]) : 1;
+  if (!start || !end || !axis || step != 1 ||
+      (*axis != -1 && *axis != rank - 1))
+    return std::nullopt;
+  auto clamp = [&](int64_t i) {
+    return std::clamp<int64_t>(i < 0 ? i + dim : i, 0, dim);
+  };
+  return std::make_pair(clamp(*start), clamp(*end));
+}
+
+/// Concat(rope(x[..., :d]), x[..., d:]) along the last axis: rotary
+/// embedding of the first d dims of each head (partial rotary, as Hugging
+/// Face writes it for Phi and GPT-NeoX). TorchScript's Phi-3 export keeps
+/// the split with d the whole head and an empty pass-through part.
+FailureOr<bool> raisePartialRope(Raiser &r, NodeOp n) {
+  if (!n.getDomain().empty() || n.getInputs().size() != 2)
+    return false;
+  NodeOp add = Raiser::node(n.getInputs()[0], "Add");
+  NodeOp pass = Raiser::node(n.getInputs()[1], "Slice");
+  if (!add || !pass)
+    return false;
+  std::optional<SpelledRope> rope = matchSpelledRope(r, add);
+  NodeOp rotated = rope ? Raiser::node(rope->x, "Slice") : NodeOp();
+  if (!rotated || rotated.getInputs()[0] != pass.getInputs()[0])
+    return false;
+  Value x = pass.getInputs()[0];
+  AValue *xa = r.eval(x);
+  if (!xa)
+    return failure();
+  if (!xa->isAct() || !xa->shape || !xa->shape->back().isConstant())
+    return false;
+  int64_t rank = xa->shape->size(), dim = xa->shape->back().c;
+  int64_t axis = Raiser::attrInt(n, "axis", 0);
+  std::optional<std::pair<int64_t, int64_t>> rot =
+      lastAxisRange(r, rotated, rank, dim);
+  std::optional<std::pair<int64_t, int64_t>> rest =
+      lastAxisRange(r, pass, rank, dim);
+  if ((axis != -1 && axis != rank - 1) || !rot || !rest || rot->first != 0 ||
+      rest->first != rot->second || rest->second != dim || rot->second == 0)
+    return false;
+  if (failed(emitSpelledRope(r, x, *rope, rot->second, n.getOutputs()[0], n)))
+    return failure();
+  return true;
 }
 
 /// Opset 23's RotaryEmbedding(X, cos_cache, sin_cache[, position_ids]).
@@ -496,6 +573,7 @@ void addAttentionPatterns(llvm::StringMap<SmallVector<Pattern>> &patterns) {
   patterns["GroupQueryAttention"].push_back(raiseGroupQueryAttention);
   patterns["RotaryEmbedding"].push_back(raiseRotaryEmbedding);
   patterns["Add"].push_back(raiseSpelledRope);
+  patterns["Concat"].push_back(raisePartialRope);
 }
 
 } // namespace llmc::raising

@@ -141,6 +141,19 @@ LogicalResult emitLinear(Raiser &r, Value inputValue, Value w, Value bias,
   return success();
 }
 
+/// N of a [K, N] weight that isConstantWeight accepts (the MatMul's type
+/// may be unknown: TorchScript leaves it out); -1 if not known.
+int64_t weightColumns(Value b) {
+  if (auto type = dyn_cast<RankedTensorType>(b.getType());
+      type && type.getRank() == 2)
+    return type.getDimSize(1);
+  if (NodeOp t = Raiser::node(b, "Transpose"))
+    if (auto type = dyn_cast<RankedTensorType>(t.getInputs()[0].getType());
+        type && type.getRank() == 2)
+      return type.getDimSize(0);
+  return -1;
+}
+
 /// Whether `b` is a weight matmulWeight understands.
 bool isConstantWeight(Value b) {
   if (b.getDefiningOp<onnx_import::ConstantOp>() || Raiser::node(b, "Constant"))
@@ -202,11 +215,8 @@ FailureOr<bool> raiseBiasAdd(Raiser &r, NodeOp n) {
     if (!bias.getDefiningOp<onnx_import::ConstantOp>())
       continue;
     auto bt = dyn_cast<RankedTensorType>(bias.getType());
-    auto mt = dyn_cast<RankedTensorType>(mm.getType());
-    if (!bt || !mt || bt.getRank() != 1 ||
-        bt.getDimSize(0) != mt.getShape().back())
-      continue;
-    if (!isConstantWeight(m.getInputs()[1]))
+    if (!bt || bt.getRank() != 1 || !isConstantWeight(m.getInputs()[1]) ||
+        bt.getDimSize(0) != weightColumns(m.getInputs()[1]))
       continue;
     Value w = matmulWeight(r, m.getInputs()[1], m);
     Value b = r.weight(bias, n);

@@ -131,27 +131,37 @@ bool meanSquarePlusEps(Raiser &r, Value v, Value &x, double &eps) {
     return false;
   for (int side = 0; side < 2; ++side) {
     NodeOp mean = Raiser::node(add.getInputs()[side], "ReduceMean");
-    std::optional<double> e = r.scalar(add.getInputs()[1 - side]);
-    if (!mean || !e)
+    if (!mean)
       continue;
+    std::optional<double> e = r.scalar(add.getInputs()[1 - side]);
     std::optional<SmallVector<int64_t>> axes =
         r.intsFromInputOrAttr(mean, 1, "axes");
-    auto type = dyn_cast<RankedTensorType>(mean.getInputs()[0].getType());
-    if (!axes || !type || axes->size() != 1 ||
-        ((*axes)[0] != -1 && (*axes)[0] != type.getRank() - 1))
+    if (!e || !axes || axes->size() != 1)
       continue;
-    Value sq = mean.getInputs()[0];
+    Value sq = mean.getInputs()[0], base;
     if (NodeOp pow = Raiser::node(sq, "Pow")) {
       if (r.scalar(pow.getInputs()[1]) != 2.0)
         continue;
-      x = pow.getInputs()[0];
+      base = pow.getInputs()[0];
     } else if (NodeOp mul = Raiser::node(sq, "Mul")) {
       if (mul.getInputs()[0] != mul.getInputs()[1])
         continue;
-      x = mul.getInputs()[0];
+      base = mul.getInputs()[0];
     } else {
       continue;
     }
+    if ((*axes)[0] != -1) {
+      // TorchScript leaves the residual stream's type unknown: the rank is
+      // then that of the activation squared.
+      int64_t rank = -1;
+      if (auto type = dyn_cast<RankedTensorType>(sq.getType()))
+        rank = type.getRank();
+      else if (AValue *a = r.eval(base); a && a->shape)
+        rank = a->shape->size();
+      if ((*axes)[0] != rank - 1)
+        continue;
+    }
+    x = base;
     eps = *e;
     return true;
   }

@@ -64,6 +64,13 @@ Value Raiser::skipCasts(Value v) {
   return v;
 }
 
+int64_t Raiser::rank(Value v) {
+  if (auto type = dyn_cast<RankedTensorType>(v.getType()))
+    return type.getRank();
+  AValue *a = eval(v);
+  return a && a->shape ? static_cast<int64_t>(a->shape->size()) : -1;
+}
+
 int64_t Raiser::attrInt(NodeOp n, StringRef name, int64_t fallback) {
   if (auto attrs = n.getAttrs())
     if (auto a = attrs->getAs<IntegerAttr>(name))
@@ -297,10 +304,21 @@ const HostTensor *Raiser::hostData(Value v) {
 }
 
 std::optional<double> Raiser::scalar(Value v) {
+  // Patterns ask this of operands that may be activations: those are not
+  // worked out here, only values that can be constants.
+  if (dependsOnTokens(v))
+    return std::nullopt;
   const HostTensor *t = hostData(v);
   if (!t)
     return std::nullopt;
   return t->uniformValue();
+}
+
+std::optional<int64_t> Raiser::constantInt(Value v) {
+  const HostTensor *t = hostData(v);
+  if (!t || t->size() != 1 || !t->isConstant())
+    return std::nullopt;
+  return t->isFloat() ? static_cast<int64_t>(t->f[0]) : t->i[0].c;
 }
 
 AValue *Raiser::evalNode(NodeOp n, Value v) {
@@ -343,7 +361,11 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
                     << "'";
   StringRef op = n.getOpType();
   std::string why = "it depends on the token values";
-  // Shape only needs the operand's shape, which every kind may know.
+  // Shape only needs the operand's shape, which every kind may know. An
+  // opaque value whose ops left its shape unknown (TorchScript takes the
+  // shape of the rotary tables) gets one by evaluating it for a few lengths.
+  if (op == "Shape" && !in[0]->shape && in[0]->isOpaque())
+    in[0]->shape = fitShape(n.getInputs()[0]);
   if (op == "Shape" && in[0]->shape) {
     const auto &shape = *in[0]->shape;
     int64_t rank = shape.size();
@@ -464,6 +486,32 @@ LogicalResult Raiser::evalGeneric(NodeOp n) {
 // Concrete evaluation
 //===----------------------------------------------------------------------===//
 
+std::optional<SmallVector<Affine>> Raiser::fitShape(Value v) {
+  // Three pairs of lengths fix c + s*S + p*P for each dim; a fourth checks.
+  static const Env envs[] = {{2, 3}, {3, 3}, {2, 5}, {5, 8}};
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (const Env &env : envs) {
+    DenseMap<Value, HostTensor> memo;
+    std::string why;
+    std::optional<HostTensor> t = concrete(v, env, memo, why);
+    if (!t || (!shapes.empty() && t->shape.size() != shapes[0].size()))
+      return std::nullopt;
+    shapes.push_back(t->shape);
+  }
+  SmallVector<Affine> shape;
+  for (size_t d = 0; d < shapes[0].size(); ++d) {
+    int64_t s = shapes[1][d] - shapes[0][d];
+    int64_t twoP = shapes[2][d] - shapes[0][d];
+    if (twoP % 2)
+      return std::nullopt;
+    Affine dim{shapes[0][d] - 2 * s - 3 * (twoP / 2), s, twoP / 2};
+    if (dim.at(envs[3].s, envs[3].p) != shapes[3][d])
+      return std::nullopt;
+    shape.push_back(dim);
+  }
+  return shape;
+}
+
 std::optional<HostTensor> Raiser::evalConcrete(Value v, const Env &env,
                                                Operation *user) {
   DenseMap<Value, HostTensor> memo;
@@ -544,12 +592,19 @@ std::optional<HostTensor> Raiser::concrete(Value v, const Env &env,
     return remember(*t);
   }
   // The shape of an activation, from its symbolic shape at these lengths.
+  // A value of the token ids without one (the ids reshaped) is evaluated
+  // below with stand-in ids.
+  AValue *shaped = nullptr;
   if (n.getOpType() == "Shape" && dependsOnTokens(n.getInputs()[0])) {
-    AValue *a = eval(n.getInputs()[0]);
-    if (!a || !a->shape) {
-      why = "the shape of an activation is unknown";
+    shaped = eval(n.getInputs()[0]);
+    if (!shaped) {
+      why = "the value whose shape node '" + n.getName().str() +
+            "' takes did not raise";
       return std::nullopt;
     }
+  }
+  if (shaped && shaped->shape) {
+    AValue *a = shaped;
     int64_t rank = a->shape->size();
     auto [start, end] =
         shapeOpRange(rank, attrInt(n, "start", 0), attrInt(n, "end", rank));

@@ -105,6 +105,9 @@ public:
   const HostTensor *hostData(mlir::Value v);
   /// A scalar constant (a host tensor whose elements are all equal).
   std::optional<double> scalar(mlir::Value v);
+  /// The integer of a one-element host tensor with no symbolic length in
+  /// it (a Slice bound, an axis), or nullopt.
+  std::optional<int64_t> constantInt(mlir::Value v);
   /// Evaluates `v` on the host for concrete lengths; reports at `user`.
   std::optional<HostTensor> evalConcrete(mlir::Value v, const Env &env,
                                          mlir::Operation *user);
@@ -122,6 +125,9 @@ public:
   static onnx_import::NodeOp node(mlir::Value v, llvm::StringRef opType = "");
   /// `v` with Cast and Identity nodes above it skipped.
   static mlir::Value skipCasts(mlir::Value v);
+  /// The ONNX rank of `v`: from its type, else from its value (worked out
+  /// if need be); -1 when neither says.
+  int64_t rank(mlir::Value v);
   static int64_t attrInt(onnx_import::NodeOp n, llvm::StringRef name,
                          int64_t fallback);
   static double attrFloat(onnx_import::NodeOp n, llvm::StringRef name,
@@ -189,6 +195,9 @@ private:
   mlir::LogicalResult evalGeneric(onnx_import::NodeOp n);
   mlir::LogicalResult evalActOp(onnx_import::NodeOp n,
                                 llvm::ArrayRef<AValue *> in);
+  /// The symbolic shape of an opaque value, fitted to its concrete shapes
+  /// at a few lengths; nullopt when it cannot be evaluated or is not affine.
+  std::optional<llvm::SmallVector<Affine>> fitShape(mlir::Value v);
   std::optional<HostTensor>
   concrete(mlir::Value v, const Env &env,
            llvm::DenseMap<mlir::Value, HostTensor> &memo, std::string &why);

@@ -32,3 +32,17 @@ func.func @main(%ids: tensor<?x?xi64> {onnx.name = "input_ids"}) -> (tensor<?x?x
   %y = onnx.node "MatMulNBits"(%e, %b, %s, %none, %g) {attrs = {K = 32 : i64, N = 8 : i64, bits = 4 : i64, block_size = 32 : i64}, domain = "com.microsoft", name = "q", opset = 1 : i64} : (tensor<?x?x32xf32>, tensor<8x1x16xui8>, tensor<8xf32>, none, tensor<32xi32>) -> tensor<?x?x8xf32>
   return %y : tensor<?x?x8xf32>
 }
+
+// -----
+
+// A Slice that leaves nothing of an activation's features is refused.
+func.func @main(%ids: tensor<?x?xi64> {onnx.name = "input_ids"}) -> (tensor<?x?x0xf32> {onnx.name = "logits"}) {
+  %t = onnx.constant "table" dense<1.0> : tensor<16x8xf32>
+  %e = onnx.node "Gather"(%t, %ids) {name = "embed", opset = 17 : i64} : (tensor<16x8xf32>, tensor<?x?xi64>) -> tensor<?x?x8xf32>
+  %start = onnx.constant "start" dense<[8]> : tensor<1xi64>
+  %end = onnx.constant "end" dense<[16]> : tensor<1xi64>
+  %axis = onnx.constant "axis" dense<[-1]> : tensor<1xi64>
+  // expected-error @+1 {{node 'rest' (Slice): slices [8, 8) of an activation's last dim of 8}}
+  %y = onnx.node "Slice"(%e, %start, %end, %axis) {name = "rest", opset = 17 : i64} : (tensor<?x?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?x0xf32>
+  return %y : tensor<?x?x0xf32>
+}
