@@ -105,11 +105,10 @@ public:
       return false;
     if (!present)
       return true;
-    size_t pos = 0;
-    if (text.empty() || !isValidUtf8(text) ||
-        (decodeUtf8(text, pos), pos != text.size()))
+    // nlohmann_json has checked that the string is well-formed UTF-8.
+    if (text.empty() || utf8CharLength(text, 0) != text.size())
       return fail(join(path, key), "expected a single character");
-    pos = 0;
+    size_t pos = 0;
     out = decodeUtf8(text, pos);
     return true;
   }
@@ -407,6 +406,9 @@ bool readModel(JsonReader &reader, const Json &json, const std::string &path,
   // Files from before the "type" tag tell models apart by their fields.
   if (type.empty() && JsonReader::member(json, "merges"))
     type = "BPE";
+  if (type.empty())
+    return reader.fail(JsonReader::join(path, "type"),
+                       "missing, and no \"merges\" to make it BPE");
   if (type != "BPE")
     return reader.fail(path, "model type '" + type +
                                  "' is not supported (supported: BPE)");
@@ -495,9 +497,6 @@ bool readAddedTokens(JsonReader &reader, const Json &json,
         !reader.readBool(entry, "normalized", entryPath, token.normalized) ||
         !reader.readBool(entry, "special", entryPath, token.special))
       return false;
-    if (!isValidUtf8(token.content))
-      return reader.fail(JsonReader::join(entryPath, "content"),
-                         "not valid UTF-8");
     out.push_back(std::move(token));
   }
   return true;
@@ -747,7 +746,8 @@ bool parseTokenizerJson(std::string_view json, std::string_view sourceName,
     size_t bracket = message.find("] ");
     if (bracket != std::string::npos)
       message = message.substr(bracket + 2);
-    return reader.fail("", "malformed JSON: " + message);
+    // The message quotes the input, which may be ill-formed UTF-8.
+    return reader.fail("", "malformed JSON: " + toValidUtf8(message));
   } catch (const std::exception &e) {
     return reader.fail("", std::string("cannot read: ") + e.what());
   }

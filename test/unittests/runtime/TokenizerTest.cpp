@@ -241,6 +241,18 @@ TEST(TokenizerErrorTest, MalformedJson) {
       << error;
 }
 
+TEST(TokenizerErrorTest, IllFormedUtf8InJson) {
+  // A lone lead byte inside a JSON string.
+  std::string error =
+      loadError(minimalJson("\"model\": {\"type\": \"BPE\", \"vocab\": "
+                            "{\"\xC3\": 0}, \"merges\": []}"));
+  EXPECT_NE(error.find("tokenizer.json: malformed JSON:"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("ill-formed UTF-8"), std::string::npos) << error;
+  // The message itself is well-formed, though it quotes the input.
+  EXPECT_TRUE(llmc::tokenizer::isValidUtf8(error));
+}
+
 TEST(TokenizerErrorTest, TruncatedFile) {
   std::string json = readFile(kFixtures / "llama3" / "tokenizer.json");
   std::string error =
@@ -265,6 +277,12 @@ TEST(TokenizerErrorTest, UnsupportedModelType) {
                 R"("model": {"type": "Unigram", "vocab": [["a", 0.0]]})")),
             "tokenizer.json: model: model type 'Unigram' is not supported "
             "(supported: BPE)");
+}
+
+TEST(TokenizerErrorTest, ModelWithoutType) {
+  EXPECT_EQ(loadError(minimalJson(R"("model": {"vocab": {"a": 0}})")),
+            "tokenizer.json: model.type: missing, and no \"merges\" to make "
+            "it BPE");
 }
 
 TEST(TokenizerErrorTest, UnsupportedPreTokenizerNamesItsPlace) {
