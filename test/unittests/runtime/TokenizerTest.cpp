@@ -17,7 +17,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -146,6 +148,37 @@ TEST_P(TokenizerReferenceTest, VocabularyMatchesReference) {
   EXPECT_EQ(tokenizer->idToToken(-1), std::nullopt);
 }
 
+TEST_P(TokenizerReferenceTest, ArbitraryBytesRoundTripSafely) {
+  // Random bytes, many of them ill-formed UTF-8, and random ids: encode
+  // gives ids in range, decode well-formed text, streaming the same text.
+  std::mt19937 random(1234);
+  std::string alphabet =
+      " \t\n\ra1<|>_'\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\xFF";
+  alphabet += '\0';
+  for (int round = 0; round < 50; ++round) {
+    std::string text;
+    size_t length = random() % 48;
+    for (size_t i = 0; i < length; ++i)
+      text += random() % 2 ? alphabet[random() % alphabet.size()]
+                           : static_cast<char>(random() % 256);
+    SCOPED_TRACE(escaped(llmc::tokenizer::toValidUtf8(text)));
+    std::vector<int32_t> ids = tokenizer->encode(text, true);
+    for (int32_t id : ids)
+      EXPECT_LT(static_cast<size_t>(id), tokenizer->vocabSize());
+    for (int i = 0; i < 8; ++i)
+      ids.push_back(
+          static_cast<int32_t>(random() % (tokenizer->vocabSize() + 8)) - 4);
+    std::string decoded = tokenizer->decode(ids, false);
+    EXPECT_TRUE(llmc::tokenizer::isValidUtf8(decoded));
+    StreamingDecoder stream(*tokenizer, false);
+    std::string streamed;
+    for (int32_t id : ids)
+      streamed += stream.step(id);
+    streamed += stream.flush();
+    EXPECT_EQ(streamed, decoded);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, TokenizerReferenceTest,
                          testing::ValuesIn(fixtureNames()),
                          [](const testing::TestParamInfo<std::string> &info) {
@@ -185,6 +218,24 @@ TEST(TokenizerTest, LongTextRoundTrips) {
     EXPECT_LT(ids.size(), text.size());
     EXPECT_EQ(tokenizer->decode(ids, true), text);
   }
+}
+
+TEST(TokenizerTest, ConcurrentEncodesAgree) {
+  auto tokenizer = loadFixture("llama3");
+  ASSERT_TRUE(tokenizer);
+  std::string text = longText().substr(0, 20000);
+  std::vector<int32_t> expected = tokenizer->encode(text, true);
+  std::vector<std::vector<int32_t>> results(4);
+  std::vector<std::thread> threads;
+  for (auto &result : results)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i)
+        result = tokenizer->encode(text, true);
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (const auto &result : results)
+    EXPECT_EQ(result, expected);
 }
 
 TEST(TokenizerTest, StreamingHoldsBackIncompleteCharacters) {
