@@ -24,8 +24,8 @@ packages=(
   cmake ninja-build ccache g++ git python3 python3-venv clang-format
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools llvm-22
   libprotobuf-dev protobuf-compiler libonnx-dev
-  libgtest-dev nlohmann-json3-dev libpcre2-dev libopenmpi-dev libopenblas-dev
-  libxxhash-dev
+  libgtest-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libopenmpi-dev
+  libopenblas-dev libxxhash-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -94,6 +94,20 @@ readJsonBeside(llvm::StringRef model, llvm::StringRef name, std::string &text) {
   return std::move(*parsed);
 }
 
+/// bos_token_id from the first config that has one, or -1.
+int64_t bosToken(const std::vector<const json::Value *> &configs) {
+  for (const json::Value *config : configs) {
+    const json::Object *o = config ? config->getAsObject() : nullptr;
+    if (!o)
+      continue;
+    if (const json::Object *model = o->getObject("model"))
+      o = model->get("bos_token_id") ? model : o; // genai_config.json
+    if (std::optional<int64_t> id = o->getInteger("bos_token_id"))
+      return *id;
+  }
+  return -1;
+}
+
 /// eos_token_id as an int or a list, from the first config that has one.
 json::Array stopTokens(const std::vector<const json::Value *> &configs) {
   for (const json::Value *config : configs) {
@@ -175,6 +189,9 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
       readJsonBeside(options.modelPath, "genai_config.json", genai);
   auto configJson = readJsonBeside(options.modelPath, "config.json", config);
 
+  std::vector<const json::Value *> configs = {
+      generationJson ? &*generationJson : nullptr,
+      genaiJson ? &*genaiJson : nullptr, configJson ? &*configJson : nullptr};
   json::Object kernels;
   for (const auto &[name, count] : lowered.kernelCounts)
     kernels[name] = count;

@@ -342,8 +342,9 @@ cl::opt<std::string> perplexityText("text", cl::desc("UTF-8 text file"),
                                     cl::sub(perplexityCommand));
 cl::opt<int> perplexityContext(
     "ctx",
-    cl::desc("tokens per window (default: the artifact's context); the text "
-             "is cut into consecutive windows, each scored from its start"),
+    cl::desc("tokens per window (default: the artifact's context); the "
+             "text, after the model's BOS token, is cut into consecutive "
+             "full windows, each scored from its start"),
     cl::value_desc("N"), cl::init(0), cl::sub(perplexityCommand));
 } // namespace
 
@@ -365,9 +366,19 @@ int runPerplexity() {
     return reportError(formatv("perplexity: --ctx must be between 2 and the "
                                "artifact's context of {0}",
                                llmc_model_max_context(model.get())));
+  // The text is one document: it starts with the model's BOS token, as in
+  // training, unless the tokenizer put one there already.
+  int32_t bos = llmc_model_bos_id(model.get());
+  if (bos >= 0 && (ids->empty() || ids->front() != bos))
+    ids->insert(ids->begin(), bos);
   if (ids->size() < 2)
     return reportError("perplexity: '" + perplexityText +
                        "' has fewer than 2 tokens");
+  // Full windows only, unless the text is shorter than one: a short tail
+  // window would be scored with little context.
+  size_t usable = ids->size() < size_t(ctx)
+                      ? ids->size()
+                      : ids->size() / size_t(ctx) * size_t(ctx);
   llmc_session_t session = nullptr;
   if (llmc_status_t s = llmc_session_create(model.get(), nullptr, &session))
     return reportStatus("perplexity", s);
@@ -376,8 +387,8 @@ int runPerplexity() {
   double nll = 0;
   size_t scored = 0, windows = 0;
   std::vector<float> logits;
-  for (size_t begin = 0; begin + 1 < ids->size(); begin += size_t(ctx)) {
-    size_t n = std::min(size_t(ctx), ids->size() - begin);
+  for (size_t begin = 0; begin + 1 < usable; begin += size_t(ctx)) {
+    size_t n = std::min(size_t(ctx), usable - begin);
     if (n < 2)
       break;
     llmc_session_truncate(session, 0);

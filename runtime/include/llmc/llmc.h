@@ -118,6 +118,10 @@ LLMC_API const char *llmc_model_manifest(llmc_model_t model);
 LLMC_API const int32_t *llmc_model_eos_ids(llmc_model_t model,
                                            size_t *out_count);
 
+/// The beginning-of-sequence token id from the model's configuration, or -1
+/// when it names none.
+LLMC_API int32_t llmc_model_bos_id(llmc_model_t model);
+
 /*===----------------------------------------------------------------------===*
  * Session
  *===----------------------------------------------------------------------===*/

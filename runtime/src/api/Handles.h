@@ -7,6 +7,7 @@
 #include "cpu/CpuExecutor.h"
 #include "cpu/KvCache.h"
 #include "plan/Plan.h"
+#include "tokenizer/Tokenizer.h"
 
 #include "llmc/llmc.h"
 
@@ -20,7 +21,12 @@ struct llmc_model_s {
   llmc::plan::Plan plan;
   std::string manifest;
   std::vector<int32_t> eosIds;
+  int32_t bosId = -1;
   int32_t numThreads = 0;
+  /// Null when the artifact has none or it could not be read; then
+  /// tokenizerError says why.
+  std::unique_ptr<llmc::tokenizer::Tokenizer> tokenizer;
+  std::string tokenizerError;
 };
 
 struct llmc_session_s {

@@ -63,10 +63,21 @@ extern "C" llmc_status_t llmc_model_load(const char *path,
     for (const auto &id :
          manifest.value("eos_token_ids", nlohmann::json::array()))
       model->eosIds.push_back(id.get<int32_t>());
+    model->bosId = manifest.value("bos_token_id", -1);
   } catch (const std::exception &e) {
     return llmc_status_make(LLMC_STATUS_DATA_LOSS, "%s: manifest: %s", path,
                             e.what());
   }
+  // A tokenizer that cannot be read does not stop the model from running on
+  // token ids; the tokenizer functions report why.
+  if (a.hasSection(llmc::artifact::kTokenizerSection))
+    model->tokenizer = llmc::tokenizer::Tokenizer::fromJson(
+        a.section(llmc::artifact::kTokenizerSection).text(),
+        model->tokenizerError, a.path() + ": tokenizer");
+  else
+    model->tokenizerError =
+        a.path() + ": the artifact has no tokenizer (there was no "
+                   "tokenizer.json beside the model when it was compiled)";
   *out_model = model.release();
   return nullptr;
 }
@@ -90,6 +101,10 @@ extern "C" const int32_t *llmc_model_eos_ids(llmc_model_t model,
   if (out_count)
     *out_count = model ? model->eosIds.size() : 0;
   return model ? model->eosIds.data() : nullptr;
+}
+
+extern "C" int32_t llmc_model_bos_id(llmc_model_t model) {
+  return model ? model->bosId : -1;
 }
 
 extern "C" void llmc_session_options_init(llmc_session_options_t *options) {
