@@ -68,13 +68,17 @@ cmake --build "$build_dir" -- --quiet
 say "built in $(( $(date +%s) - start )) s"
 
 if [ "$mode" = run ]; then
-  cat <<MSG
-== llmc is built: $build_dir/bin/llmc and $build_dir/bin/llmc-opt.
-The main job, compiling the bundled model and generating text with
-'llmc compile' and 'llmc run', arrives with the CPU backend (issue 4); until
-then this command installs and builds only. What exists today:
-MSG
-  "$build_dir/bin/llmc" --help
+  # The main job: compile the bundled reference model (models/tinycode, a
+  # small code model trained for llmc) and generate text with it. The cpu
+  # device runs it; the cuda device arrives with the CUDA backend (issue 6).
+  model=$root/models/tinycode/target/model.onnx
+  artifact=$build_dir/tinycode.llmc
+  prompt=${LLMC_PROMPT:-'def fibonacci(n):'}
+  say "compiling $model"
+  "$build_dir/bin/llmc" compile "$model" -o "$artifact"
+  say "generating (cpu device, 96 tokens, temperature 0.7, top-p 0.9, seed 1)"
+  "$build_dir/bin/llmc" run "$artifact" --prompt "$prompt" -n 96 \
+    --temperature 0.7 --top-p 0.9 --seed 1
   exit 0
 fi
 

@@ -92,9 +92,11 @@ public:
     if (quiet)
       return;
     bool last = done == total;
-    // Off a terminal: a line per tenth, so logs stay short.
-    if (!terminal && !last && (done * 10 / total) == ((done - 1) * 10 / total))
+    // Off a terminal: a line every few seconds and the last, so logs stay
+    // short.
+    if (!terminal && !last && seconds() - lastLine < 5.0)
       return;
+    lastLine = seconds();
     std::string text =
         formatv("llmc: [{0,5:f1} s] packing weights {1}/{2} ({3:f1} MiB)",
                 seconds(), done, total, double(bytes) / (1 << 20))
@@ -123,6 +125,7 @@ private:
   bool quiet;
   std::chrono::steady_clock::time_point start;
   bool terminal, inPlace = false;
+  double lastLine = 0;
 };
 
 /// --max-context, or max_position_embeddings (n_positions) from config.json

@@ -1,0 +1,87 @@
+//===- PlanTest.cpp - the plan reader's checks ----------------------------===//
+
+#include "plan/Plan.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace llmc::plan;
+
+namespace {
+
+/// A one-layer plan: embedding, rms_norm, LM head tied to the embedding.
+std::string planJson(const std::string &embedding = R"("weights": [0])",
+                     const std::string &weightBytes = "96") {
+  return R"({"entry": "forward", "vocab_size": 4, "max_context": 8,
+    "kv_cache": {"layers": 1, "kv_heads": 1, "head_dim": 2},
+    "arena_per_token": 14,
+    "buffers": [{"features": 6, "offset": 0}, {"features": 6, "offset": 6},
+                {"features": 4, "offset": 0}],
+    "weights": [{"name": "embed", "dtype": "f32", "shape": [4, 6],
+                 "offset": 0, "bytes": )" +
+         weightBytes + R"(},
+                {"name": "norm", "dtype": "f32", "shape": [6],
+                 "offset": 128, "bytes": 24}],
+    "steps": [{"kernel": "embedding", )" +
+         embedding + R"(, "out": [0]},
+              {"kernel": "rms_norm", "in": [0], "weights": [1], "out": [1],
+               "attrs": {"epsilon": 1e-5}},
+              {"kernel": "linear", "in": [1], "weights": [0], "out": [2],
+               "logits": true}],
+    "logits": 2})";
+}
+
+std::string parseError(const std::string &json, uint64_t section = 256) {
+  Plan plan;
+  llmc_status_t s = parsePlan(json, section, "m.llmc", plan);
+  if (!s)
+    return "";
+  std::string message = llmc_status_message(s);
+  EXPECT_EQ(llmc_status_code(s), LLMC_STATUS_DATA_LOSS);
+  llmc_status_free(s);
+  return message;
+}
+
+TEST(PlanTest, ReadsAConsistentPlan) {
+  Plan plan;
+  ASSERT_EQ(parsePlan(planJson(), 256, "m.llmc", plan), nullptr);
+  EXPECT_EQ(plan.steps.size(), 3u);
+  EXPECT_EQ(plan.steps[1].kernel, Kernel::RmsNorm);
+  EXPECT_DOUBLE_EQ(plan.steps[1].number("epsilon"), 1e-5);
+  EXPECT_TRUE(plan.steps[2].producesLogits);
+  EXPECT_EQ(plan.kvCache.headDim, 2);
+}
+
+TEST(PlanTest, RejectsMalformedJson) {
+  EXPECT_NE(parseError("{\"entry\": ").find("m.llmc: plan: "),
+            std::string::npos);
+  EXPECT_NE(parseError("{}").find("m.llmc: plan: "), std::string::npos);
+}
+
+TEST(PlanTest, RejectsAWeightOutsideTheSection) {
+  EXPECT_NE(parseError(planJson(), 120)
+                .find("weight 1 ('norm') has a bad shape or lies outside"),
+            std::string::npos);
+}
+
+TEST(PlanTest, RejectsAWeightWhoseSizeDoesNotMatchItsShape) {
+  EXPECT_NE(parseError(planJson(R"("weights": [0])", "95"))
+                .find("weight 0 ('embed') has a bad shape"),
+            std::string::npos);
+}
+
+TEST(PlanTest, RejectsAnIndexOutOfRange) {
+  EXPECT_NE(parseError(planJson(R"("weights": [7])"))
+                .find("step 0 names a buffer or weight that does not exist"),
+            std::string::npos);
+}
+
+TEST(PlanTest, RejectsOperandsThatDoNotFitTheKernel) {
+  // The norm weight as an embedding table: 1-D, not [vocab, features].
+  EXPECT_NE(parseError(planJson(R"("weights": [1])"))
+                .find("step 0 (embedding): table should be a 2-D f32 weight"),
+            std::string::npos);
+}
+
+} // namespace
