@@ -39,6 +39,16 @@ public:
     return &*it;
   }
 
+  /// The member `key` of `object`; records that it is missing when it is
+  /// absent or JSON null.
+  const Json *require(const Json &object, const char *key,
+                      const std::string &path) {
+    const Json *value = member(object, key);
+    if (!value)
+      fail(join(path, key), "missing");
+    return value;
+  }
+
   bool expectObject(const Json &value, const std::string &path) {
     return value.is_object() || fail(path, "expected an object");
   }
@@ -61,9 +71,7 @@ public:
 
   bool requireString(const Json &object, const char *key,
                      const std::string &path, std::string &out) {
-    if (!member(object, key))
-      return fail(join(path, key), "missing");
-    return readString(object, key, path, out);
+    return require(object, key, path) && readString(object, key, path, out);
   }
 
   bool readBool(const Json &object, const char *key, const std::string &path,
@@ -117,10 +125,8 @@ public:
   bool readPattern(const Json &object, const char *key, const std::string &path,
                    Pattern &out) {
     std::string patternPath = join(path, key);
-    const Json *value = member(object, key);
-    if (!value)
-      return fail(patternPath, "missing");
-    if (!expectObject(*value, patternPath))
+    const Json *value = require(object, key, path);
+    if (!value || !expectObject(*value, patternPath))
       return false;
     if (const Json *literal = member(*value, "String")) {
       if (!literal->is_string())
@@ -210,6 +216,56 @@ private:
   std::string &error;
 };
 
+/// Reads each element of the array `list` at `path` with `readElement` and
+/// appends it to `out`.
+template <typename T, typename ReadElement>
+bool readArray(JsonReader &reader, const Json &list, const std::string &path,
+               ReadElement readElement, std::vector<T> &out) {
+  if (!reader.expectArray(list, path))
+    return false;
+  for (size_t i = 0; i < list.size(); ++i) {
+    T element;
+    if (!readElement(reader, list[i], JsonReader::index(path, i), element))
+      return false;
+    out.push_back(std::move(element));
+  }
+  return true;
+}
+
+/// readArray of the required member `key` of `object`, e.g. the list of a
+/// "Sequence" component.
+template <typename T, typename ReadElement>
+bool readArrayMember(JsonReader &reader, const Json &object, const char *key,
+                     const std::string &path, ReadElement readElement,
+                     std::vector<T> &out) {
+  const Json *list = reader.require(object, key, path);
+  return list && readArray(reader, *list, JsonReader::join(path, key),
+                           readElement, out);
+}
+
+/// Reads a "Sequence" component: each element of its list `key` with
+/// `readElement`, joined by `createSequence`.
+template <typename T>
+bool readSequence(
+    JsonReader &reader, const Json &json, const std::string &path,
+    const char *key,
+    bool (*readElement)(JsonReader &, const Json &, const std::string &,
+                        std::unique_ptr<T> &),
+    std::unique_ptr<T> (*createSequence)(std::vector<std::unique_ptr<T>>),
+    std::unique_ptr<T> &out) {
+  std::vector<std::unique_ptr<T>> elements;
+  if (!readArrayMember(reader, json, key, path, readElement, elements))
+    return false;
+  out = createSequence(std::move(elements));
+  return true;
+}
+
+/// JsonReader::readId as an element reader for readArray.
+bool readTokenId(JsonReader &reader, const Json &value, const std::string &path,
+                 int32_t &id) {
+  return reader.readId(value, path, id);
+}
+
 // --- Normalizers ----------------------------------------------------------
 
 bool readNormalizer(JsonReader &reader, const Json &json,
@@ -217,24 +273,9 @@ bool readNormalizer(JsonReader &reader, const Json &json,
   std::string type;
   if (!reader.readType(json, path, type))
     return false;
-  if (type == "Sequence") {
-    const Json *list = JsonReader::member(json, "normalizers");
-    std::string listPath = JsonReader::join(path, "normalizers");
-    if (!list)
-      return reader.fail(listPath, "missing");
-    if (!reader.expectArray(*list, listPath))
-      return false;
-    std::vector<std::unique_ptr<Normalizer>> normalizers;
-    for (size_t i = 0; i < list->size(); ++i) {
-      std::unique_ptr<Normalizer> normalizer;
-      if (!readNormalizer(reader, (*list)[i], JsonReader::index(listPath, i),
-                          normalizer))
-        return false;
-      normalizers.push_back(std::move(normalizer));
-    }
-    out = createSequenceNormalizer(std::move(normalizers));
-    return true;
-  }
+  if (type == "Sequence")
+    return readSequence(reader, json, path, "normalizers", readNormalizer,
+                        createSequenceNormalizer, out);
   if (type == "Prepend") {
     std::string prefix;
     if (!reader.requireString(json, "prepend", path, prefix))
@@ -298,24 +339,9 @@ bool readPreTokenizer(JsonReader &reader, const Json &json,
   std::string type;
   if (!reader.readType(json, path, type))
     return false;
-  if (type == "Sequence") {
-    const Json *list = JsonReader::member(json, "pretokenizers");
-    std::string listPath = JsonReader::join(path, "pretokenizers");
-    if (!list)
-      return reader.fail(listPath, "missing");
-    if (!reader.expectArray(*list, listPath))
-      return false;
-    std::vector<std::unique_ptr<PreTokenizer>> preTokenizers;
-    for (size_t i = 0; i < list->size(); ++i) {
-      std::unique_ptr<PreTokenizer> preTokenizer;
-      if (!readPreTokenizer(reader, (*list)[i], JsonReader::index(listPath, i),
-                            preTokenizer))
-        return false;
-      preTokenizers.push_back(std::move(preTokenizer));
-    }
-    out = createSequencePreTokenizer(std::move(preTokenizers));
-    return true;
-  }
+  if (type == "Sequence")
+    return readSequence(reader, json, path, "pretokenizers", readPreTokenizer,
+                        createSequencePreTokenizer, out);
   if (type == "Split") {
     Pattern pattern = Pattern::literal("");
     SplitBehavior behavior = SplitBehavior::Removed;
@@ -424,11 +450,9 @@ bool readModel(JsonReader &reader, const Json &json, const std::string &path,
                          "random)");
   }
 
-  const Json *vocab = JsonReader::member(json, "vocab");
+  const Json *vocab = reader.require(json, "vocab", path);
   std::string vocabPath = JsonReader::join(path, "vocab");
-  if (!vocab)
-    return reader.fail(vocabPath, "missing");
-  if (!reader.expectObject(*vocab, vocabPath))
+  if (!vocab || !reader.expectObject(*vocab, vocabPath))
     return false;
   options.vocab.reserve(vocab->size());
   for (const auto &[token, idJson] : vocab->items()) {
@@ -438,17 +462,10 @@ bool readModel(JsonReader &reader, const Json &json, const std::string &path,
     options.vocab.emplace_back(token, id);
   }
 
-  const Json *merges = JsonReader::member(json, "merges");
-  std::string mergesPath = JsonReader::join(path, "merges");
-  if (merges) {
-    if (!reader.expectArray(*merges, mergesPath))
+  if (const Json *merges = JsonReader::member(json, "merges"))
+    if (!readArray(reader, *merges, JsonReader::join(path, "merges"), readMerge,
+                   options.merges))
       return false;
-    options.merges.resize(merges->size());
-    for (size_t i = 0; i < merges->size(); ++i)
-      if (!readMerge(reader, (*merges)[i], JsonReader::index(mergesPath, i),
-                     options.merges[i]))
-        return false;
-  }
 
   std::string unkToken;
   if (!reader.readString(json, "unk_token", path, unkToken) ||
@@ -476,30 +493,18 @@ bool readModel(JsonReader &reader, const Json &json, const std::string &path,
 
 // --- Added tokens ---------------------------------------------------------
 
-bool readAddedTokens(JsonReader &reader, const Json &json,
-                     const std::string &path, std::vector<AddedToken> &out) {
-  if (!reader.expectArray(json, path))
+bool readAddedToken(JsonReader &reader, const Json &entry,
+                    const std::string &path, AddedToken &token) {
+  if (!reader.expectObject(entry, path))
     return false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    const Json &entry = json[i];
-    std::string entryPath = JsonReader::index(path, i);
-    if (!reader.expectObject(entry, entryPath))
-      return false;
-    AddedToken token;
-    const Json *id = JsonReader::member(entry, "id");
-    if (!id)
-      return reader.fail(JsonReader::join(entryPath, "id"), "missing");
-    if (!reader.readId(*id, JsonReader::join(entryPath, "id"), token.id) ||
-        !reader.requireString(entry, "content", entryPath, token.content) ||
-        !reader.readBool(entry, "single_word", entryPath, token.singleWord) ||
-        !reader.readBool(entry, "lstrip", entryPath, token.lstrip) ||
-        !reader.readBool(entry, "rstrip", entryPath, token.rstrip) ||
-        !reader.readBool(entry, "normalized", entryPath, token.normalized) ||
-        !reader.readBool(entry, "special", entryPath, token.special))
-      return false;
-    out.push_back(std::move(token));
-  }
-  return true;
+  const Json *id = reader.require(entry, "id", path);
+  return id && reader.readId(*id, JsonReader::join(path, "id"), token.id) &&
+         reader.requireString(entry, "content", path, token.content) &&
+         reader.readBool(entry, "single_word", path, token.singleWord) &&
+         reader.readBool(entry, "lstrip", path, token.lstrip) &&
+         reader.readBool(entry, "rstrip", path, token.rstrip) &&
+         reader.readBool(entry, "normalized", path, token.normalized) &&
+         reader.readBool(entry, "special", path, token.special);
 }
 
 // --- Post-processors ------------------------------------------------------
@@ -507,13 +512,45 @@ bool readAddedTokens(JsonReader &reader, const Json &json,
 /// Reads a ["token", id] pair of RobertaProcessing and BertProcessing.
 bool readTokenPair(JsonReader &reader, const Json &json, const char *key,
                    const std::string &path, int32_t &id) {
-  const Json *pair = JsonReader::member(json, key);
-  std::string pairPath = JsonReader::join(path, key);
+  const Json *pair = reader.require(json, key, path);
   if (!pair)
-    return reader.fail(pairPath, "missing");
+    return false;
+  std::string pairPath = JsonReader::join(path, key);
   if (!pair->is_array() || pair->size() != 2 || !(*pair)[0].is_string())
     return reader.fail(pairPath, "expected [\"token\", id]");
   return reader.readId((*pair)[1], pairPath + "[1]", id);
+}
+
+/// Reads one piece of a template: {"Sequence": ...} or {"SpecialToken": ...},
+/// whose ids come from `special`, the template's special_tokens at
+/// `specialPath` (null when it has none).
+bool readTemplatePiece(JsonReader &reader, const Json &entry,
+                       const std::string &path, const Json *special,
+                       const std::string &specialPath, TemplatePiece &piece) {
+  if (!reader.expectObject(entry, path))
+    return false;
+  if (JsonReader::member(entry, "Sequence")) {
+    piece.isSequence = true;
+    return true;
+  }
+  const Json *token = JsonReader::member(entry, "SpecialToken");
+  if (!token)
+    return reader.fail(path,
+                       "expected {\"Sequence\": ...} or {\"SpecialToken\": "
+                       "...}");
+  std::string name;
+  if (!reader.expectObject(*token, path + ".SpecialToken") ||
+      !reader.requireString(*token, "id", path + ".SpecialToken", name))
+    return false;
+  const Json *definition =
+      special ? JsonReader::member(*special, name.c_str()) : nullptr;
+  if (!definition)
+    return reader.fail(path,
+                       "special token '" + name + "' is not in special_tokens");
+  std::string definitionPath = specialPath + "[\"" + name + "\"]";
+  return reader.expectObject(*definition, definitionPath) &&
+         readArrayMember(reader, *definition, "ids", definitionPath,
+                         readTokenId, piece.ids);
 }
 
 bool readTemplate(JsonReader &reader, const Json &json, const std::string &path,
@@ -522,54 +559,13 @@ bool readTemplate(JsonReader &reader, const Json &json, const std::string &path,
   std::string specialPath = JsonReader::join(path, "special_tokens");
   if (special && !reader.expectObject(*special, specialPath))
     return false;
-  const Json *single = JsonReader::member(json, "single");
-  std::string singlePath = JsonReader::join(path, "single");
-  if (!single)
-    return reader.fail(singlePath, "missing");
-  if (!reader.expectArray(*single, singlePath))
-    return false;
-  for (size_t i = 0; i < single->size(); ++i) {
-    const Json &entry = (*single)[i];
-    std::string entryPath = JsonReader::index(singlePath, i);
-    if (!reader.expectObject(entry, entryPath))
-      return false;
-    TemplatePiece piece;
-    if (JsonReader::member(entry, "Sequence")) {
-      piece.isSequence = true;
-    } else if (const Json *token = JsonReader::member(entry, "SpecialToken")) {
-      std::string name;
-      if (!reader.expectObject(*token, entryPath + ".SpecialToken") ||
-          !reader.requireString(*token, "id", entryPath + ".SpecialToken",
-                                name))
-        return false;
-      const Json *definition =
-          special ? JsonReader::member(*special, name.c_str()) : nullptr;
-      if (!definition)
-        return reader.fail(entryPath, "special token '" + name +
-                                          "' is not in special_tokens");
-      std::string definitionPath = specialPath + "[\"" + name + "\"]";
-      if (!reader.expectObject(*definition, definitionPath))
-        return false;
-      const Json *ids = JsonReader::member(*definition, "ids");
-      if (!ids)
-        return reader.fail(definitionPath + ".ids", "missing");
-      if (!reader.expectArray(*ids, definitionPath + ".ids"))
-        return false;
-      for (size_t j = 0; j < ids->size(); ++j) {
-        int32_t id;
-        if (!reader.readId((*ids)[j],
-                           JsonReader::index(definitionPath + ".ids", j), id))
-          return false;
-        piece.ids.push_back(id);
-      }
-    } else {
-      return reader.fail(entryPath,
-                         "expected {\"Sequence\": ...} or {\"SpecialToken\": "
-                         "...}");
-    }
-    out.push_back(std::move(piece));
-  }
-  return true;
+  auto readPiece = [special, &specialPath](
+                       JsonReader &reader, const Json &entry,
+                       const std::string &entryPath, TemplatePiece &piece) {
+    return readTemplatePiece(reader, entry, entryPath, special, specialPath,
+                             piece);
+  };
+  return readArrayMember(reader, json, "single", path, readPiece, out);
 }
 
 bool readPostProcessor(JsonReader &reader, const Json &json,
@@ -598,24 +594,9 @@ bool readPostProcessor(JsonReader &reader, const Json &json,
     out = createIdentityPostProcessor();
     return true;
   }
-  if (type == "Sequence") {
-    const Json *list = JsonReader::member(json, "processors");
-    std::string listPath = JsonReader::join(path, "processors");
-    if (!list)
-      return reader.fail(listPath, "missing");
-    if (!reader.expectArray(*list, listPath))
-      return false;
-    std::vector<std::unique_ptr<PostProcessor>> processors;
-    for (size_t i = 0; i < list->size(); ++i) {
-      std::unique_ptr<PostProcessor> processor;
-      if (!readPostProcessor(reader, (*list)[i], JsonReader::index(listPath, i),
-                             processor))
-        return false;
-      processors.push_back(std::move(processor));
-    }
-    out = createSequencePostProcessor(std::move(processors));
-    return true;
-  }
+  if (type == "Sequence")
+    return readSequence(reader, json, path, "processors", readPostProcessor,
+                        createSequencePostProcessor, out);
   return reader.fail(path, "post_processor type '" + type +
                                "' is not supported (supported: "
                                "TemplateProcessing, RobertaProcessing, "
@@ -629,24 +610,9 @@ bool readDecoder(JsonReader &reader, const Json &json, const std::string &path,
   std::string type;
   if (!reader.readType(json, path, type))
     return false;
-  if (type == "Sequence") {
-    const Json *list = JsonReader::member(json, "decoders");
-    std::string listPath = JsonReader::join(path, "decoders");
-    if (!list)
-      return reader.fail(listPath, "missing");
-    if (!reader.expectArray(*list, listPath))
-      return false;
-    std::vector<std::unique_ptr<Decoder>> decoders;
-    for (size_t i = 0; i < list->size(); ++i) {
-      std::unique_ptr<Decoder> decoder;
-      if (!readDecoder(reader, (*list)[i], JsonReader::index(listPath, i),
-                       decoder))
-        return false;
-      decoders.push_back(std::move(decoder));
-    }
-    out = createSequenceDecoder(std::move(decoders));
-    return true;
-  }
+  if (type == "Sequence")
+    return readSequence(reader, json, path, "decoders", readDecoder,
+                        createSequenceDecoder, out);
   if (type == "ByteLevel") {
     out = createByteLevelDecoder();
     return true;
@@ -712,10 +678,8 @@ bool readTokenizer(JsonReader &reader, const Json &root,
     if (!readPreTokenizer(reader, *preTokenizer, "pre_tokenizer",
                           parts.preTokenizer))
       return false;
-  const Json *model = JsonReader::member(root, "model");
-  if (!model)
-    return reader.fail("model", "missing");
-  if (!readModel(reader, *model, "model", parts.model))
+  const Json *model = reader.require(root, "model", "");
+  if (!model || !readModel(reader, *model, "model", parts.model))
     return false;
   if (const Json *postProcessor = JsonReader::member(root, "post_processor"))
     if (!readPostProcessor(reader, *postProcessor, "post_processor",
@@ -725,7 +689,8 @@ bool readTokenizer(JsonReader &reader, const Json &root,
     if (!readDecoder(reader, *decoder, "decoder", parts.decoder))
       return false;
   if (const Json *added = JsonReader::member(root, "added_tokens"))
-    if (!readAddedTokens(reader, *added, "added_tokens", parts.addedTokens))
+    if (!readArray(reader, *added, "added_tokens", readAddedToken,
+                   parts.addedTokens))
       return false;
   return true;
 }

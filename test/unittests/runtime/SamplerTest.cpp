@@ -21,6 +21,14 @@ int32_t sampleOnce(const SamplingOptions &options,
   return sampler.sample(l.data(), int64_t(l.size()), history);
 }
 
+/// Expects `token` from every one of 20 seeds.
+void expectAlwaysToken(SamplingOptions options, int32_t token) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    options.seed = seed;
+    EXPECT_EQ(sampleOnce(options), token) << "seed " << seed;
+  }
+}
+
 TEST(SamplerTest, GreedyTakesTheLargestLogit) {
   EXPECT_EQ(sampleOnce(SamplingOptions()), 1);
 }
@@ -35,20 +43,14 @@ TEST(SamplerTest, TopKOfOneIsGreedyAtAnyTemperature) {
   SamplingOptions o;
   o.temperature = 5.0f;
   o.topK = 1;
-  for (uint64_t seed = 0; seed < 20; ++seed) {
-    o.seed = seed;
-    EXPECT_EQ(sampleOnce(o), 1);
-  }
+  expectAlwaysToken(o, 1);
 }
 
 TEST(SamplerTest, SmallTopPKeepsOnlyTheMostLikely) {
   SamplingOptions o;
   o.temperature = 1.0f;
   o.topP = 0.01f;
-  for (uint64_t seed = 0; seed < 20; ++seed) {
-    o.seed = seed;
-    EXPECT_EQ(sampleOnce(o), 1);
-  }
+  expectAlwaysToken(o, 1);
 }
 
 TEST(SamplerTest, MinPDropsUnlikelyTokens) {
