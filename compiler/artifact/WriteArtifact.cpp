@@ -27,8 +27,7 @@ llvm::Expected<std::vector<uint8_t>> packWeight(const PlanWeight &w) {
     return data.takeError();
   std::vector<uint8_t> bytes;
   auto floatsToBytes = [&](const std::vector<float> &f) {
-    bytes.resize(f.size() * 4);
-    std::memcpy(bytes.data(), f.data(), bytes.size());
+    bytes = lowering::encodeFloats(f, w.dtype);
   };
   switch (w.kind) {
   case PlanWeight::Kind::Float: {
@@ -202,15 +201,16 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
       {"vocab_size", *lowered.plan.getInteger("vocab_size")},
       {"max_context", *lowered.plan.getInteger("max_context")},
       {"kv_cache", json::Object(*lowered.plan.getObject("kv_cache"))},
-      {"eos_token_ids", stopTokens({generationJson ? &*generationJson : nullptr,
-                                    genaiJson ? &*genaiJson : nullptr,
-                                    configJson ? &*configJson : nullptr})},
+      {"eos_token_ids", stopTokens(configs)},
+      {"bos_token_id", bosToken(configs)},
       {"weights", json::Object{{"tensors", int64_t(lowered.weights.size())},
                                {"bytes", int64_t(weightBytes)}}},
       {"steps", int64_t(lowered.plan.getArray("steps")->size())},
       {"kernels", std::move(kernels)},
       {"has_tokenizer", tokenizerJson.has_value()},
   };
+  if (!options.cudaFatbin.empty())
+    manifest["cuda_architectures"] = json::Array(options.cudaArchitectures);
   std::string manifestText;
   llvm::raw_string_ostream(manifestText)
       << llvm::formatv("{0:2}", json::Value(std::move(manifest)));

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace llmc::artifact {
 
@@ -26,6 +27,10 @@ struct ArtifactOptions {
   /// config.json.
   std::string modelPath;
   std::string target = "cpu";
+  /// The cuda target's compiled kernels (section "cuda_fatbin") and the
+  /// architectures they hold code for.
+  std::vector<uint8_t> cudaFatbin;
+  std::vector<std::string> cudaArchitectures;
   /// Called with a one-line status as weights are packed.
   std::function<void(uint64_t done, uint64_t total, uint64_t bytes)> progress;
 };

@@ -12,6 +12,7 @@
 #include "compiler/importer/OnnxModelFile.h"
 #include "compiler/lowering/PlanBuilder.h"
 #include "compiler/registration/Registration.h"
+#include "compiler/targets/cuda/CudaTarget.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -50,7 +51,8 @@ cl::opt<std::string> compileOutput(
              "module ('-' for stdout, the default)"),
     cl::value_desc("OUT"), cl::sub(compileCommand));
 cl::opt<std::string> compileTarget("target",
-                                   cl::desc("device to compile for: cpu"),
+                                   cl::desc("device to compile for: cpu or "
+                                            "cuda (needs nvcc)"),
                                    cl::value_desc("cpu|cuda"), cl::init("cpu"),
                                    cl::sub(compileCommand));
 cl::opt<std::string>
@@ -182,13 +184,9 @@ int runCompile() {
   if (!compileTo.empty() && !llvm::is_contained(phases, StringRef(compileTo)))
     return reportError("compile: unknown phase '" + compileTo +
                        "' (phases: import, raise, optimize, lower)");
-  if (compileTarget != "cpu") {
-    if (compileTarget == "cuda")
-      return reportError("compile: --target cuda is not implemented yet; "
-                         "use --target cpu");
+  if (compileTarget != "cpu" && compileTarget != "cuda")
     return reportError("compile: unknown target '" + compileTarget +
-                       "' (targets: cpu)");
-  }
+                       "' (targets: cpu, cuda)");
   Expected<int64_t> maxContext = resolveMaxContext();
   if (!maxContext)
     return reportError(toString(maxContext.takeError()));
@@ -243,10 +241,14 @@ int runCompile() {
   if (compileTo == "optimize")
     return printModule(**module, output);
 
+  llmc::lowering::PlanOptions planOptions;
+  planOptions.maxContext = *maxContext;
+  planOptions.halfMatrices = compileTarget == "cuda";
   Expected<llmc::lowering::LoweredPlan> lowered =
-      llmc::lowering::buildPlan(**module, *maxContext);
+      llmc::lowering::buildPlan(**module, planOptions);
   if (!lowered)
     return reportError("compile: " + toString(lowered.takeError()));
+  lowered->plan["target"] = compileTarget;
   progress.line(formatv("lowered to {0} steps over {1} weights",
                         lowered->plan.getArray("steps")->size(),
                         lowered->weights.size()));
@@ -271,6 +273,15 @@ int runCompile() {
   llmc::artifact::ArtifactOptions options;
   options.modelPath = compileInput;
   options.target = compileTarget;
+  if (compileTarget == "cuda") {
+    Expected<llmc::cuda::Fatbin> fatbin = llmc::cuda::compileKernels();
+    if (!fatbin)
+      return reportError("compile: " + toString(fatbin.takeError()));
+    options.cudaFatbin = std::move(fatbin->bytes);
+    options.cudaArchitectures = std::move(fatbin->architectures);
+    progress.line(formatv("compiled the cuda kernels ({0} KiB fatbin)",
+                          options.cudaFatbin.size() / 1024));
+  }
   options.progress = [&](uint64_t done, uint64_t total, uint64_t bytes) {
     progress.packing(done, total, bytes);
   };

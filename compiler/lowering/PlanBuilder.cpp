@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 using namespace mlir;
 namespace json = llvm::json;
@@ -45,18 +46,19 @@ std::string rootName(Value v) {
 
 class Builder {
 public:
-  Builder(func::FuncOp fn, int64_t maxContext)
-      : fn(fn), maxContext(maxContext) {}
+  Builder(func::FuncOp fn, const PlanOptions &options)
+      : fn(fn), options(options), maxContext(options.maxContext) {}
 
   llvm::Error run(LoweredPlan &out);
 
 private:
   func::FuncOp fn;
+  const PlanOptions &options;
   int64_t maxContext;
   Value tokenIds, positions;
   llvm::DenseMap<Value, int32_t> bufferOf;
   std::vector<int64_t> features;
-  std::map<std::pair<void *, int>, int32_t> weightOf;
+  std::map<std::tuple<void *, int, std::string>, int32_t> weightOf;
   std::vector<PlanWeight> weights;
   json::Array steps;
   /// Buffers each step reads and writes, for liveness.
@@ -89,7 +91,7 @@ private:
   int32_t addWeight(PlanWeight::Kind kind, Value v, Value zeroPoints,
                     std::string dtype, std::vector<int64_t> shape,
                     std::string suffix = "") {
-    auto key = std::make_pair(v.getAsOpaquePointer(), int(kind));
+    auto key = std::make_tuple(v.getAsOpaquePointer(), int(kind), dtype);
     auto it = weightOf.find(key);
     if (it != weightOf.end())
       return it->second;
@@ -105,12 +107,22 @@ private:
     weightOf[key] = id;
     return id;
   }
-  llvm::Expected<int32_t> floatWeight(Operation *user, Value v) {
+  /// A float weight, as float32; a `matrix` (a linear layer's weight, an
+  /// embedding table) keeps its 16-bit type when the target reads those.
+  llvm::Expected<int32_t> floatWeight(Operation *user, Value v,
+                                      bool matrix = false) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!isWeightValue(v) || !type || !type.hasStaticShape() ||
         !isa<FloatType>(type.getElementType()))
       return opError(user, "expects a float weight computed from constants");
-    return addWeight(PlanWeight::Kind::Float, v, Value(), "f32",
+    std::string dtype = "f32";
+    if (matrix && options.halfMatrices) {
+      if (type.getElementType().isF16())
+        dtype = "f16";
+      else if (type.getElementType().isBF16())
+        dtype = "bf16";
+    }
+    return addWeight(PlanWeight::Kind::Float, v, Value(), dtype,
                      {type.getShape().begin(), type.getShape().end()});
   }
   /// Adds the step; `attrs` are the kernel's attributes.
@@ -173,7 +185,7 @@ llvm::Error Builder::lowerLinear(Operation *op, Value input, Value weight,
     attrs["group"] = qtype.getGroupSize();
     kernel = "linear_quantized";
   } else {
-    llvm::Expected<int32_t> w = floatWeight(op, weight);
+    llvm::Expected<int32_t> w = floatWeight(op, weight, /*matrix=*/true);
     if (!w)
       return w.takeError();
     ws.push_back(*w);
@@ -215,7 +227,8 @@ llvm::Error Builder::lowerOp(Operation *op) {
     return llvm::Error::success();
   }
   if (auto e = dyn_cast<llm::EmbeddingOp>(op)) {
-    llvm::Expected<int32_t> table = floatWeight(op, e.getTable());
+    llvm::Expected<int32_t> table =
+        floatWeight(op, e.getTable(), /*matrix=*/true);
     if (!table)
       return table.takeError();
     json::Object attrs;
@@ -448,7 +461,8 @@ llvm::Error Builder::run(LoweredPlan &out) {
 
 } // namespace
 
-llvm::Expected<LoweredPlan> buildPlan(ModuleOp module, int64_t maxContext) {
+llvm::Expected<LoweredPlan> buildPlan(ModuleOp module,
+                                      const PlanOptions &options) {
   auto fn = module.lookupSymbol<func::FuncOp>("forward");
   if (!fn || fn.getBody().getBlocks().size() != 1)
     return llvm::createStringError("the module has no @forward function "
@@ -458,10 +472,10 @@ llvm::Expected<LoweredPlan> buildPlan(ModuleOp module, int64_t maxContext) {
     return llvm::createStringError("the module has no llm.kv_cache "
                                    "attribute (was it raised?)");
   LoweredPlan out;
-  Builder builder(fn, maxContext);
+  Builder builder(fn, options);
   if (llvm::Error e = builder.run(out))
     return std::move(e);
-  out.plan["max_context"] = maxContext;
+  out.plan["max_context"] = options.maxContext;
   out.plan["kv_cache"] = json::Object{{"layers", kv.getLayers()},
                                       {"kv_heads", kv.getKvHeads()},
                                       {"head_dim", kv.getHeadDim()}};

@@ -34,7 +34,7 @@ struct PlanWeight {
   std::string name;
   Kind kind = Kind::Float;
   mlir::Value value, zeroPoints;
-  /// The plan's dtype name: f32, i4, u4, i8 or u8.
+  /// The plan's dtype name: f32, f16, bf16, i4, u4, i8 or u8.
   std::string dtype;
   std::vector<int64_t> shape;
 };
@@ -47,10 +47,17 @@ struct LoweredPlan {
   std::map<std::string, int64_t> kernelCounts;
 };
 
+struct PlanOptions {
+  int64_t maxContext = 4096;
+  /// Keep 16-bit linear weights and embedding tables 16-bit (the cuda
+  /// target); otherwise every float weight is float32 (the cpu target).
+  bool halfMatrices = false;
+};
+
 /// Lowers `@forward` of a raised module. Errors name the op that has no
-/// kernel or whose operands the cpu device cannot take.
+/// kernel or whose operands the device cannot take.
 llvm::Expected<LoweredPlan> buildPlan(mlir::ModuleOp module,
-                                      int64_t maxContext);
+                                      const PlanOptions &options);
 
 } // namespace llmc::lowering
 

@@ -50,6 +50,44 @@ float bfloat16ToFloat(uint16_t b) {
   return f;
 }
 
+uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000, mantissa = x & 0x7FFFFF;
+  uint32_t biased = (x >> 23) & 0xFF;
+  if (biased == 0xFF) // infinity, NaN
+    return uint16_t(sign | 0x7C00 | (mantissa ? 0x200 : 0));
+  int32_t exponent = int32_t(biased) - 127 + 15;
+  if (exponent >= 31)
+    return uint16_t(sign | 0x7C00);
+  if (exponent <= 0) {
+    // A half subnormal: mantissa (with its implicit bit) * 2^(exponent-14).
+    if (exponent < -10)
+      return uint16_t(sign);
+    mantissa |= 0x800000;
+    uint32_t shift = uint32_t(14 - exponent);
+    uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1),
+             middle = 1u << (shift - 1);
+    if (rest > middle || (rest == middle && (half & 1)))
+      ++half;
+    return uint16_t(sign | half);
+  }
+  uint32_t half = (uint32_t(exponent) << 10) | (mantissa >> 13);
+  uint32_t rest = mantissa & 0x1FFF;
+  // Rounding may carry into the exponent, which is the right result.
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
+    ++half;
+  return uint16_t(sign | half);
+}
+
+uint16_t floatToBfloat16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7FFFFFFF) > 0x7F800000) // NaN stays NaN
+    return uint16_t((x >> 16) | 0x40);
+  return uint16_t((x + 0x7FFF + ((x >> 16) & 1)) >> 16);
+}
+
 llvm::Error unsupported(Operation *op, const llvm::Twine &what) {
   std::string location;
   llvm::raw_string_ostream os(location);
@@ -167,6 +205,24 @@ std::vector<T> transpose2d(const std::vector<T> &in, int64_t rows,
 }
 
 } // namespace
+
+std::vector<uint8_t> encodeFloats(const std::vector<float> &values,
+                                  llvm::StringRef dtype) {
+  std::vector<uint8_t> bytes;
+  if (dtype == "f32") {
+    bytes.resize(values.size() * 4);
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    return bytes;
+  }
+  bool half = dtype == "f16";
+  bytes.resize(values.size() * 2);
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint16_t v = half ? floatToHalf(values[i]) : floatToBfloat16(values[i]);
+    bytes[2 * i] = uint8_t(v & 0xFF);
+    bytes[2 * i + 1] = uint8_t(v >> 8);
+  }
+  return bytes;
+}
 
 int64_t WeightData::elements() const {
   int64_t n = 1;

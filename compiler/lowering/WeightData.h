@@ -12,6 +12,7 @@
 #define LLMC_COMPILER_LOWERING_WEIGHTDATA_H
 
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -32,6 +33,11 @@ struct WeightData {
 /// Whether `value` is computed from constants only, through the ops that
 /// evaluateWeight understands.
 bool isWeightValue(mlir::Value value);
+
+/// Float32 values as the bytes of `dtype`: f32, f16 or bf16 (rounded to
+/// nearest even).
+std::vector<uint8_t> encodeFloats(const std::vector<float> &values,
+                                  llvm::StringRef dtype);
 
 /// Evaluates a weight value. Errors name the op that cannot be evaluated.
 llvm::Expected<WeightData> evaluateWeight(mlir::Value value);

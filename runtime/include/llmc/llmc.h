@@ -82,7 +82,8 @@ LLMC_API const char *llmc_runtime_version(void);
 typedef struct llmc_model_s *llmc_model_t;
 
 typedef struct llmc_model_options_s {
-  /// "cpu" (the default, also when NULL).
+  /// "cpu" or "cuda"; NULL (the default) is the device the artifact was
+  /// compiled for (`llmc compile --target`).
   const char *device;
   /// Threads for the cpu device; 0 means one per hardware thread.
   int32_t num_threads;

@@ -65,8 +65,7 @@ llmc_generate(llmc_session_t session, const int32_t *prompt,
   llmc::generate::GenerateResult result;
   try {
     if (llmc_status_t s = llmc::generate::generate(
-            forward, vocab,
-            session->cache->capacity() - session->cache->length(),
+            forward, vocab, session->capacity() - session->length(),
             std::vector<int32_t>(prompt, prompt + prompt_count), g, text.get(),
             onToken, result))
       return s;

@@ -6,6 +6,7 @@
 #include "artifact/Artifact.h"
 #include "cpu/CpuExecutor.h"
 #include "cpu/KvCache.h"
+#include "cuda/CudaDevice.h"
 #include "plan/Plan.h"
 #include "tokenizer/Tokenizer.h"
 
@@ -27,12 +28,21 @@ struct llmc_model_s {
   /// tokenizerError says why.
   std::unique_ptr<llmc::tokenizer::Tokenizer> tokenizer;
   std::string tokenizerError;
+  /// Set when the model runs on the cuda device.
+  std::unique_ptr<llmc::cuda::CudaModel> cuda;
 };
 
 struct llmc_session_s {
   llmc_model_s *model = nullptr;
+  /// The cpu device's cache and executor, or the cuda device's session.
   std::unique_ptr<llmc::cpu::KvCache> cache;
   std::unique_ptr<llmc::cpu::CpuExecutor> executor;
+  std::unique_ptr<llmc::cuda::CudaSession> cuda;
+
+  int64_t length() const { return cuda ? cuda->length() : cache->length(); }
+  int64_t capacity() const {
+    return cuda ? cuda->capacity() : cache->capacity();
+  }
 };
 
 namespace llmc::generate {

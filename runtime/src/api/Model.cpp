@@ -15,7 +15,7 @@ extern "C" void llmc_model_options_init(llmc_model_options_t *options) {
   if (!options)
     return;
   std::memset(options, 0, sizeof *options);
-  options->device = "cpu";
+  options->device = nullptr;
   options->verify_checksums = 1;
 }
 
@@ -30,11 +30,10 @@ extern "C" llmc_status_t llmc_model_load(const char *path,
   llmc_model_options_init(&defaults);
   if (!options)
     options = &defaults;
-  std::string device = options->device ? options->device : "cpu";
-  if (device != "cpu")
-    return llmc_status_make(LLMC_STATUS_UNAVAILABLE,
-                            "device '%s' is not available in this runtime "
-                            "(devices: cpu)",
+  std::string device = options->device ? options->device : "";
+  if (!device.empty() && device != "cpu" && device != "cuda")
+    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                            "unknown device '%s' (devices: cpu, cuda)",
                             device.c_str());
   std::unique_ptr<llmc_model_s> model(new (std::nothrow) llmc_model_s());
   if (!model)
@@ -57,6 +56,21 @@ extern "C" llmc_status_t llmc_model_load(const char *path,
           llmc::plan::parsePlan(a.section(llmc::artifact::kPlanSection).text(),
                                 weights.size, a.path(), model->plan))
     return s;
+  if (device.empty())
+    device = model->plan.target;
+  if (model->plan.target != device)
+    return llmc_status_make(
+        LLMC_STATUS_INVALID_ARGUMENT,
+        "%s: the artifact was compiled for the %s device, not %s (compile "
+        "with --target %s)",
+        path, model->plan.target.c_str(), device.c_str(), device.c_str());
+  if (device == "cuda") {
+    llmc::artifact::SectionView fatbin =
+        a.section(llmc::artifact::kCudaFatbinSection);
+    if (llmc_status_t s = llmc::cuda::CudaModel::create(
+            model->plan, weights.data, fatbin.data, fatbin.size, model->cuda))
+      return s;
+  }
   model->manifest = std::string(a.section("manifest").text());
   try {
     nlohmann::json manifest = nlohmann::json::parse(model->manifest);
@@ -134,6 +148,13 @@ llmc_session_create(llmc_model_t model, const llmc_session_options_t *options,
   try {
     std::unique_ptr<llmc_session_s> session(new llmc_session_s());
     session->model = model;
+    if (model->cuda) {
+      if (llmc_status_t s = llmc::cuda::CudaSession::create(
+              *model->cuda, capacity, session->cuda))
+        return s;
+      *out_session = session.release();
+      return nullptr;
+    }
     session->cache = std::make_unique<llmc::cpu::KvCache>(kv.layers, kv.kvHeads,
                                                           kv.headDim, capacity);
     session->executor = std::make_unique<llmc::cpu::CpuExecutor>(
@@ -153,11 +174,13 @@ llmc_session_create(llmc_model_t model, const llmc_session_options_t *options,
 extern "C" void llmc_session_free(llmc_session_t session) { delete session; }
 
 extern "C" int32_t llmc_session_length(llmc_session_t session) {
-  return session ? int32_t(session->cache->length()) : 0;
+  return session ? int32_t(session->length()) : 0;
 }
 
 extern "C" void llmc_session_truncate(llmc_session_t session, int32_t length) {
-  if (session)
+  if (session && session->cuda)
+    session->cuda->truncate(length);
+  else if (session)
     session->cache->truncate(length);
 }
 
@@ -178,6 +201,9 @@ extern "C" llmc_status_t llmc_session_forward(llmc_session_t session,
                             "floats but %zu are needed",
                             logits_capacity, need);
   try {
+    if (session->cuda)
+      return session->cuda->forward(ids, int64_t(count), all_logits != 0,
+                                    out_logits);
     return session->executor->forward(*session->cache, ids, int64_t(count),
                                       all_logits != 0, out_logits);
   } catch (const std::bad_alloc &) {

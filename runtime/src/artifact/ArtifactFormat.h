@@ -61,6 +61,7 @@ inline constexpr const char *kPlanSection = "plan";
 inline constexpr const char *kWeightsSection = "weights";
 inline constexpr const char *kTokenizerSection = "tokenizer";
 inline constexpr const char *kGenerationSection = "generation";
+inline constexpr const char *kCudaFatbinSection = "cuda_fatbin";
 
 } // namespace llmc::artifact
 

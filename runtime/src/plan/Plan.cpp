@@ -43,6 +43,10 @@ constexpr KernelInfo kernels[] = {
     {Kernel::Mul, "mul"},
 };
 
+bool isFloat(DType t) {
+  return t == DType::F32 || t == DType::F16 || t == DType::BF16;
+}
+
 /// Collects the first problem found while checking a plan.
 class Checker {
 public:
@@ -130,8 +134,8 @@ void Checker::checkStep(size_t i, const Step &s) {
     if (!expectCounts(i, s, 0, 1, 1, 1))
       return;
     const Weight &t = weight(s, 0);
-    if (t.shape.size() != 2 || t.dtype != DType::F32) {
-      fail() << stepName(i, s) << ": table should be a 2-D f32 weight";
+    if (t.shape.size() != 2 || !isFloat(t.dtype)) {
+      fail() << stepName(i, s) << ": table should be a 2-D float weight";
       return flush();
     }
     bool byPositions = s.name("index") == "positions";
@@ -148,7 +152,8 @@ void Checker::checkStep(size_t i, const Step &s) {
     if (!expectCounts(i, s, 1, 1, 2, 1))
       return;
     int64_t n = features(s, false, 0), k = features(s, true, 0);
-    if (expectWeight(i, s, 0, DType::F32, {n, k}) && s.weights.size() == 2)
+    DType wt = isFloat(weight(s, 0).dtype) ? weight(s, 0).dtype : DType::F32;
+    if (expectWeight(i, s, 0, wt, {n, k}) && s.weights.size() == 2)
       expectWeight(i, s, 1, DType::F32, {n});
     return;
   }
@@ -324,6 +329,7 @@ llmc_status_t parsePlan(std::string_view text, uint64_t weightsBytes,
   try {
     nlohmann::json j = nlohmann::json::parse(text);
     plan.entry = j.at("entry").get<std::string>();
+    plan.target = j.value("target", std::string("cpu"));
     plan.vocabSize = j.at("vocab_size").get<int64_t>();
     plan.maxContext = j.at("max_context").get<int64_t>();
     const auto &kv = j.at("kv_cache");

@@ -85,6 +85,9 @@ struct KvCacheShape {
 
 struct Plan {
   std::string entry;
+  /// The device the plan was lowered for: "cpu" (float32 weights) or
+  /// "cuda" (16-bit matrices kept 16-bit, and a cuda_fatbin section).
+  std::string target = "cpu";
   int64_t vocabSize = 0, maxContext = 0;
   KvCacheShape kvCache;
   int64_t arenaPerToken = 0;

@@ -80,7 +80,7 @@ TEST(PlanTest, RejectsAnIndexOutOfRange) {
 TEST(PlanTest, RejectsOperandsThatDoNotFitTheKernel) {
   // The norm weight as an embedding table: 1-D, not [vocab, features].
   EXPECT_NE(parseError(planJson(R"("weights": [1])"))
-                .find("step 0 (embedding): table should be a 2-D f32 weight"),
+                .find("step 0 (embedding): table should be a 2-D float weight"),
             std::string::npos);
 }
 

@@ -1,0 +1,33 @@
+//===- CudaTarget.h - kernels for the cuda device ---------------*- C++ -*-===//
+//
+// The cuda target compiles the kernels its plans launch (Kernels.cu, built
+// into llmc as text) to one fatbin with the toolkit's nvcc: SASS for sm_80,
+// sm_86, sm_89 and sm_90a and PTX for newer GPUs. It needs no GPU, only the
+// CUDA toolkit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_COMPILER_TARGETS_CUDA_CUDATARGET_H
+#define LLMC_COMPILER_TARGETS_CUDA_CUDATARGET_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace llmc::cuda {
+
+struct Fatbin {
+  std::vector<uint8_t> bytes;
+  /// The GPU architectures it holds SASS for, and the PTX version.
+  std::vector<std::string> architectures;
+};
+
+/// Finds nvcc ($LLMC_NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin) and
+/// compiles the kernels. Errors say what was looked for or what nvcc said.
+llvm::Expected<Fatbin> compileKernels();
+
+} // namespace llmc::cuda
+
+#endif // LLMC_COMPILER_TARGETS_CUDA_CUDATARGET_H

@@ -1,0 +1,311 @@
+//===- Kernels.cu - the cuda device's kernels -------------------*- CUDA -*-===//
+//
+// The kernels the cuda target compiles into an artifact's fatbin, one
+// extern "C" instance per kernel and weight type. Activations are float32
+// [T, features]; weights are float32, float16 or bfloat16 as the model
+// stores them; every kernel accumulates in float32. These are the simple,
+// correct versions the faster ones are checked against.
+//
+//===----------------------------------------------------------------------===//
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <stdint.h>
+
+namespace {
+
+__device__ inline float toFloat(float v) { return v; }
+__device__ inline float toFloat(__half v) { return __half2float(v); }
+__device__ inline float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+__device__ inline float warpSum(float v) {
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+__device__ inline float warpMax(float v) {
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+/// The sum (or the max) of `v` over the block (blockDim.x a multiple of 32,
+/// at most 1024).
+template <bool Max> __device__ float blockReduce(float v) {
+  __shared__ float partial[32];
+  const float identity = Max ? -INFINITY : 0.0f;
+  v = Max ? warpMax(v) : warpSum(v);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0)
+    partial[warp] = v;
+  __syncthreads();
+  int warps = (blockDim.x + 31) >> 5;
+  v = threadIdx.x < warps ? partial[threadIdx.x] : identity;
+  if (warp == 0)
+    v = Max ? warpMax(v) : warpSum(v);
+  if (threadIdx.x == 0)
+    partial[0] = v;
+  __syncthreads();
+  float result = partial[0];
+  __syncthreads();
+  return result;
+}
+__device__ inline float blockSum(float v) { return blockReduce<false>(v); }
+__device__ inline float blockMax(float v) { return blockReduce<true>(v); }
+
+__device__ inline float siluOf(float x) { return x / (1.0f + __expf(-x)); }
+__device__ inline float geluTanh(float x) {
+  return 0.5f * x *
+         (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
+}
+__device__ inline float geluErf(float x) {
+  return 0.5f * x * (1.0f + erff(x * 0.70710678f));
+}
+
+/// out[t, n] = x[t, :] . w[n, :] (+ bias[n]), soft-capped when softcap > 0.
+/// One warp per output feature n, all T tokens.
+template <typename W>
+__device__ void linear(const float *x, int t, int k, const W *w, int n,
+                       const float *bias, float softcap, float *out) {
+  int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+  int lane = threadIdx.x & 31;
+  if (row >= n)
+    return;
+  const W *wr = w + (size_t)row * k;
+  for (int r = 0; r < t; ++r) {
+    const float *xr = x + (size_t)r * k;
+    float acc = 0.0f;
+    for (int c = lane; c < k; c += 32)
+      acc += toFloat(wr[c]) * xr[c];
+    acc = warpSum(acc);
+    if (lane == 0) {
+      if (bias)
+        acc += bias[row];
+      if (softcap > 0.0f)
+        acc = softcap * tanhf(acc / softcap);
+      out[(size_t)r * n + row] = acc;
+    }
+  }
+}
+
+template <typename W>
+__device__ void embedding(const W *table, int hidden, const int32_t *ids,
+                          int t, float scale, float *out) {
+  int r = blockIdx.x;
+  if (r >= t)
+    return;
+  const W *row = table + (size_t)ids[r] * hidden;
+  for (int j = threadIdx.x; j < hidden; j += blockDim.x)
+    out[(size_t)r * hidden + j] = toFloat(row[j]) * scale;
+}
+
+} // namespace
+
+#define LLMC_WEIGHT_INSTANCES(SUFFIX, W)                                       \
+  extern "C" __global__ void llmc_linear_##SUFFIX(                             \
+      const float *x, int t, int k, const W *w, int n, const float *bias,      \
+      float softcap, float *out) {                                             \
+    linear<W>(x, t, k, w, n, bias, softcap, out);                              \
+  }                                                                            \
+  extern "C" __global__ void llmc_embedding_##SUFFIX(                          \
+      const W *table, int hidden, const int32_t *ids, int t, float scale,      \
+      float *out) {                                                            \
+    embedding<W>(table, hidden, ids, t, scale, out);                           \
+  }
+
+LLMC_WEIGHT_INSTANCES(f32, float)
+LLMC_WEIGHT_INSTANCES(f16, __half)
+LLMC_WEIGHT_INSTANCES(bf16, __nv_bfloat16)
+
+/// As linear, with w = scale * q + offset per group; q 4-bit (two per byte,
+/// low nibble first) or 8-bit, signed or not. One warp per output feature.
+extern "C" __global__ void
+llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q,
+                      int bits, int isSigned, const float *scales,
+                      const float *offsets, int group, int n,
+                      const float *bias, float softcap, float *out) {
+  int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+  int lane = threadIdx.x & 31;
+  if (row >= n)
+    return;
+  int groups = (k + group - 1) / group;
+  size_t rowBytes = bits == 4 ? (size_t)(k + 1) / 2 : (size_t)k;
+  const uint8_t *qr = q + (size_t)row * rowBytes;
+  for (int r = 0; r < t; ++r) {
+    const float *xr = x + (size_t)r * k;
+    float acc = 0.0f;
+    for (int c = lane; c < k; c += 32) {
+      int v;
+      if (bits == 4) {
+        v = (qr[c >> 1] >> ((c & 1) * 4)) & 0xF;
+        if (isSigned && v >= 8)
+          v -= 16;
+      } else {
+        v = isSigned ? (int)(int8_t)qr[c] : (int)qr[c];
+      }
+      int g = c / group;
+      acc += (scales[(size_t)row * groups + g] * (float)v +
+              offsets[(size_t)row * groups + g]) *
+             xr[c];
+    }
+    acc = warpSum(acc);
+    if (lane == 0) {
+      if (bias)
+        acc += bias[row];
+      if (softcap > 0.0f)
+        acc = softcap * tanhf(acc / softcap);
+      out[(size_t)r * n + row] = acc;
+    }
+  }
+}
+
+/// One block per token. unitOffset: Gemma's (1 + w).
+extern "C" __global__ void llmc_rms_norm(const float *x, const float *residual,
+                                         int f, const float *w, float eps,
+                                         int unitOffset, float *out,
+                                         float *sum) {
+  size_t base = (size_t)blockIdx.x * f;
+  float ss = 0.0f;
+  for (int j = threadIdx.x; j < f; j += blockDim.x) {
+    float v = x[base + j] + (residual ? residual[base + j] : 0.0f);
+    if (sum)
+      sum[base + j] = v;
+    ss += v * v;
+  }
+  float inv = rsqrtf(blockSum(ss) / (float)f + eps);
+  for (int j = threadIdx.x; j < f; j += blockDim.x) {
+    float v = x[base + j] + (residual ? residual[base + j] : 0.0f);
+    out[base + j] = v * inv * (unitOffset ? 1.0f + w[j] : w[j]);
+  }
+}
+
+extern "C" __global__ void llmc_layer_norm(const float *x, int f,
+                                           const float *w, const float *b,
+                                           float eps, float *out) {
+  size_t base = (size_t)blockIdx.x * f;
+  float s = 0.0f;
+  for (int j = threadIdx.x; j < f; j += blockDim.x)
+    s += x[base + j];
+  float mean = blockSum(s) / (float)f;
+  float var = 0.0f;
+  for (int j = threadIdx.x; j < f; j += blockDim.x) {
+    float d = x[base + j] - mean;
+    var += d * d;
+  }
+  float inv = rsqrtf(blockSum(var) / (float)f + eps);
+  for (int j = threadIdx.x; j < f; j += blockDim.x)
+    out[base + j] = (x[base + j] - mean) * inv * w[j] + (b ? b[j] : 0.0f);
+}
+
+/// One block per (token, head); positions[r] selects the table row.
+extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
+                                     const int32_t *positions,
+                                     const float *cos, const float *sin,
+                                     int half, int interleaved, float *out) {
+  int r = blockIdx.x / heads, h = blockIdx.x % heads;
+  const float *xh = x + ((size_t)r * heads + h) * headDim;
+  float *oh = out + ((size_t)r * heads + h) * headDim;
+  const float *c = cos + (size_t)positions[r] * half;
+  const float *s = sin + (size_t)positions[r] * half;
+  for (int i = threadIdx.x; i < half; i += blockDim.x) {
+    int a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+    float xa = xh[a], xb = xh[b];
+    oh[a] = xa * c[i] - xb * s[i];
+    oh[b] = xb * c[i] + xa * s[i];
+  }
+  for (int i = 2 * half + threadIdx.x; i < headDim; i += blockDim.x)
+    oh[i] = xh[i];
+}
+
+/// Writes the T new tokens' keys and values at their positions in the
+/// layer's cache ([capacity, kvHeads * headDim] float32 each).
+extern "C" __global__ void llmc_kv_append(const float *k, const float *v,
+                                          int row, const int32_t *positions,
+                                          float *keys, float *values) {
+  int r = blockIdx.x;
+  size_t at = (size_t)positions[r] * row;
+  for (int j = threadIdx.x; j < row; j += blockDim.x) {
+    keys[at + j] = k[(size_t)r * row + j];
+    values[at + j] = v[(size_t)r * row + j];
+  }
+}
+
+/// One block per (token, head): scores over the visible positions in
+/// dynamic shared memory (positions[r] + 1 floats at most), softmax, then
+/// the weighted sum of values.
+extern "C" __global__ void
+llmc_attention(const float *q, int heads, int kvHeads, int headDim,
+               const int32_t *positions, const float *keys,
+               const float *values, float scale, int window, float softcap,
+               float *out) {
+  extern __shared__ float scores[];
+  int r = blockIdx.x / heads, h = blockIdx.x % heads;
+  int kvh = h / (heads / kvHeads);
+  int last = positions[r];
+  int first = window > 0 ? max(0, last - window + 1) : 0;
+  int count = last - first + 1;
+  int row = kvHeads * headDim;
+  const float *qh = q + ((size_t)r * heads + h) * headDim;
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5,
+      warps = blockDim.x >> 5;
+  for (int p = warp; p < count; p += warps) {
+    const float *kp = keys + (size_t)(first + p) * row + kvh * headDim;
+    float s = 0.0f;
+    for (int d = lane; d < headDim; d += 32)
+      s += qh[d] * kp[d];
+    s = warpSum(s) * scale;
+    if (softcap > 0.0f)
+      s = softcap * tanhf(s / softcap);
+    if (lane == 0)
+      scores[p] = s;
+  }
+  __syncthreads();
+  float best = -INFINITY;
+  for (int p = threadIdx.x; p < count; p += blockDim.x)
+    best = fmaxf(best, scores[p]);
+  best = blockMax(best);
+  float total = 0.0f;
+  for (int p = threadIdx.x; p < count; p += blockDim.x) {
+    float e = __expf(scores[p] - best);
+    scores[p] = e;
+    total += e;
+  }
+  total = blockSum(total);
+  float *oh = out + ((size_t)r * heads + h) * headDim;
+  for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+    float acc = 0.0f;
+    for (int p = 0; p < count; ++p)
+      acc += scores[p] * values[(size_t)(first + p) * row + kvh * headDim + d];
+    oh[d] = acc / total;
+  }
+}
+
+extern "C" __global__ void llmc_slice(const float *x, int t, int f,
+                                      int offset, int size, float *out) {
+  size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < (size_t)t * size)
+    out[i] = x[(i / size) * f + offset + i % size];
+}
+
+/// Elementwise: op 0 silu, 1 gelu erf, 2 gelu tanh, 3 scale, 4 add, 5 mul,
+/// 6 glu silu, 7 glu gelu tanh, 8 glu gelu erf.
+extern "C" __global__ void llmc_elementwise(const float *a, const float *b,
+                                            size_t n, int op, float factor,
+                                            float *out) {
+  size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n)
+    return;
+  float x = a[i];
+  switch (op) {
+  case 0: out[i] = siluOf(x); break;
+  case 1: out[i] = geluErf(x); break;
+  case 2: out[i] = geluTanh(x); break;
+  case 3: out[i] = x * factor; break;
+  case 4: out[i] = x + b[i]; break;
+  case 5: out[i] = x * b[i]; break;
+  case 6: out[i] = siluOf(x) * b[i]; break;
+  case 7: out[i] = geluTanh(x) * b[i]; break;
+  default: out[i] = geluErf(x) * b[i]; break;
+  }
+}

@@ -1,0 +1,59 @@
+//===- CudaDriver.h - the CUDA driver API, loaded at run time ---*- C++ -*-===//
+//
+// The runtime opens libcuda.so.1 with dlopen, so that it builds and runs
+// without the CUDA toolkit and a machine without a GPU gets a clear error
+// only when it asks for the cuda device. Only the calls the cuda device
+// uses are declared, with the driver API's types and ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_RUNTIME_CUDA_CUDADRIVER_H
+#define LLMC_RUNTIME_CUDA_CUDADRIVER_H
+
+#include "llmc/llmc.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace llmc::cuda {
+
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+using CUcontext = struct CUctx_st *;
+using CUmodule = struct CUmod_st *;
+using CUfunction = struct CUfunc_st *;
+using CUstream = struct CUstream_st *;
+
+struct Driver {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
+  CUresult (*cuModuleUnload)(CUmodule);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemGetInfo)(size_t *, size_t *);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+
+  /// Loads libcuda.so.1 once; the same driver for every caller.
+  static llmc_status_t get(const Driver *&out);
+  /// A status for a failed call: "<what>: <the driver's message>".
+  llmc_status_t error(CUresult result, const std::string &what) const;
+};
+
+} // namespace llmc::cuda
+
+#endif // LLMC_RUNTIME_CUDA_CUDADRIVER_H

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# On the GPU machine: the cuda device against the cpu device on the same
+# models. For each model, compiles a cpu and a cuda artifact with the
+# bundle's llmc, compares `llmc logits` on the same random ids (max
+# relative error, float32 activations on both) and 32 greedy tokens, then
+# prints the cuda device's decode speed on the first model. Run from the
+# repository root with the bundle unpacked in build-bundle/llmc-bundle.
+set -euo pipefail
+llmc=${LLMC:-build-bundle/llmc-bundle/bin/llmc}
+work=${WORK:-/tmp/llmc-cuda-check}
+mkdir -p "$work"
+models=${MODELS:-"models/tinycode/target test/fixtures/families/llama_dynamo18
+  test/fixtures/families/gemma2_dynamo18 test/fixtures/families/gpt2_dynamo18
+  test/fixtures/families/mistral_dynamo18 test/fixtures/families/phi3_dynamo18
+  test/fixtures/families/qwen2_dynamo18 test/fixtures/genai/llama_int4_cpu"}
+status=0
+for dir in $models; do
+  name=$(basename "$dir")
+  for target in cpu cuda; do
+    "$llmc" compile "$dir/model.onnx" --target $target -o "$work/$name.$target.llmc" --quiet
+  done
+  ids=$(python3 -c "import random; print(','.join(str(random.randrange(256)) for _ in range(12)))")
+  "$llmc" logits "$work/$name.cpu.llmc" --ids "$ids" -o "$work/$name.cpu.npy"
+  "$llmc" logits "$work/$name.cuda.llmc" --ids "$ids" -o "$work/$name.cuda.npy"
+  a=$("$llmc" run "$work/$name.cpu.llmc" --ids "$ids" -n 32 --ignore-eos --print-ids --quiet)
+  b=$("$llmc" run "$work/$name.cuda.llmc" --ids "$ids" -n 32 --ignore-eos --print-ids --quiet)
+  python3 - "$work/$name" "$a" "$b" <<'PY' || status=1
+import sys, numpy as np
+base, a, b = sys.argv[1:4]
+cpu, gpu = np.load(base + ".cpu.npy"), np.load(base + ".cuda.npy")
+rel = float(np.abs(cpu - gpu).max() / np.abs(cpu).max())
+same = a == b
+print(f"{base.split('/')[-1]}: cuda vs cpu logits max relative error {rel:.2e}, "
+      f"greedy 32 tokens {'equal' if same else 'DIFFER'}")
+sys.exit(0 if rel <= 1e-3 and same else 1)
+PY
+done
+first=$(echo $models | cut -d' ' -f1)
+"$llmc" run "$work/$(basename "$first").cuda.llmc" --prompt "def fibonacci(n):" -n 256 --ignore-eos > /dev/null
+nvidia-smi --query-gpu=name --format=csv,noheader
+exit $status
