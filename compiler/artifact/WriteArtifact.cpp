@@ -231,6 +231,10 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
       return e;
     return w.endSection();
   };
+  if (llvm::Error e = copySection(
+          kCudaFatbinSection, !options.cudaFatbin.empty(),
+          std::string(options.cudaFatbin.begin(), options.cudaFatbin.end())))
+    return e;
   if (llvm::Error e =
           copySection(kTokenizerSection, tokenizerJson.has_value(), tokenizer))
     return e;

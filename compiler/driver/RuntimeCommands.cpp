@@ -87,10 +87,12 @@ Error writeNpy(StringRef path, ArrayRef<float> data, ArrayRef<int64_t> shape) {
   return Error::success();
 }
 
-llmc_status_t loadModel(StringRef path, int threads, ModelPtr &out) {
+llmc_status_t loadModel(StringRef path, int threads, ModelPtr &out,
+                        const char *device = nullptr) {
   llmc_model_options_t options;
   llmc_model_options_init(&options);
   options.num_threads = threads;
+  options.device = device;
   llmc_model_t model = nullptr;
   std::string p = path.str();
   if (llmc_status_t s = llmc_model_load(p.c_str(), &options, &model))
@@ -181,7 +183,7 @@ cl::opt<std::string> inspectArtifact(cl::Positional, cl::desc("MODEL.llmc"),
 
 int runInspect() {
   ModelPtr model;
-  if (llmc_status_t s = loadModel(inspectArtifact, 1, model))
+  if (llmc_status_t s = loadModel(inspectArtifact, 1, model, "none"))
     return reportStatus("inspect", s);
   outs() << llmc_model_manifest(model.get()) << "\n";
   return 0;

@@ -83,7 +83,8 @@ typedef struct llmc_model_s *llmc_model_t;
 
 typedef struct llmc_model_options_s {
   /// "cpu" or "cuda"; NULL (the default) is the device the artifact was
-  /// compiled for (`llmc compile --target`).
+  /// compiled for (`llmc compile --target`); "none" checks and reads the
+  /// artifact (manifest, tokenizer) without a device, and cannot run it.
   const char *device;
   /// Threads for the cpu device; 0 means one per hardware thread.
   int32_t num_threads;

@@ -30,6 +30,8 @@ struct llmc_model_s {
   std::string tokenizerError;
   /// Set when the model runs on the cuda device.
   std::unique_ptr<llmc::cuda::CudaModel> cuda;
+  /// "cpu", "cuda" or "none" (checked and readable, but cannot run).
+  std::string device;
 };
 
 struct llmc_session_s {

@@ -31,9 +31,10 @@ extern "C" llmc_status_t llmc_model_load(const char *path,
   if (!options)
     options = &defaults;
   std::string device = options->device ? options->device : "";
-  if (!device.empty() && device != "cpu" && device != "cuda")
+  if (!device.empty() && device != "cpu" && device != "cuda" &&
+      device != "none")
     return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
-                            "unknown device '%s' (devices: cpu, cuda)",
+                            "unknown device '%s' (devices: cpu, cuda, none)",
                             device.c_str());
   std::unique_ptr<llmc_model_s> model(new (std::nothrow) llmc_model_s());
   if (!model)
@@ -58,7 +59,8 @@ extern "C" llmc_status_t llmc_model_load(const char *path,
     return s;
   if (device.empty())
     device = model->plan.target;
-  if (model->plan.target != device)
+  model->device = device;
+  if (device != "none" && model->plan.target != device)
     return llmc_status_make(
         LLMC_STATUS_INVALID_ARGUMENT,
         "%s: the artifact was compiled for the %s device, not %s (compile "
@@ -148,6 +150,10 @@ llmc_session_create(llmc_model_t model, const llmc_session_options_t *options,
   try {
     std::unique_ptr<llmc_session_s> session(new llmc_session_s());
     session->model = model;
+    if (model->device == "none")
+      return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                              "llmc_session_create: the model was loaded "
+                              "with device \"none\"");
     if (model->cuda) {
       if (llmc_status_t s = llmc::cuda::CudaSession::create(
               *model->cuda, capacity, session->cuda))
