@@ -1,4 +1,5 @@
-//===- Kernels.cu - the cuda device's kernels -------------------*- CUDA -*-===//
+//===- Kernels.cu - the cuda device's kernels -------------------*- CUDA
+//-*-===//
 //
 // The kernels the cuda target compiles into an artifact's fatbin, one
 // extern "C" instance per kernel and weight type. Activations are float32
@@ -56,8 +57,7 @@ __device__ inline float blockMax(float v) { return blockReduce<true>(v); }
 
 __device__ inline float siluOf(float x) { return x / (1.0f + __expf(-x)); }
 __device__ inline float geluTanh(float x) {
-  return 0.5f * x *
-         (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
+  return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
 }
 __device__ inline float geluErf(float x) {
   return 0.5f * x * (1.0f + erff(x * 0.70710678f));
@@ -90,8 +90,8 @@ __device__ void linear(const float *x, int t, int k, const W *w, int n,
 }
 
 template <typename W>
-__device__ void embedding(const W *table, int hidden, const int32_t *ids,
-                          int t, float scale, float *out) {
+__device__ void embedding(const W *table, int hidden, const int32_t *ids, int t,
+                          float scale, float *out) {
   int r = blockIdx.x;
   if (r >= t)
     return;
@@ -121,10 +121,10 @@ LLMC_WEIGHT_INSTANCES(bf16, __nv_bfloat16)
 /// As linear, with w = scale * q + offset per group; q 4-bit (two per byte,
 /// low nibble first) or 8-bit, signed or not. One warp per output feature.
 extern "C" __global__ void
-llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q,
-                      int bits, int isSigned, const float *scales,
-                      const float *offsets, int group, int n,
-                      const float *bias, float softcap, float *out) {
+llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
+                      int isSigned, const float *scales, const float *offsets,
+                      int group, int n, const float *bias, float softcap,
+                      float *out) {
   int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
   int lane = threadIdx.x & 31;
   if (row >= n)
@@ -200,9 +200,9 @@ extern "C" __global__ void llmc_layer_norm(const float *x, int f,
 
 /// One block per (token, head); positions[r] selects the table row.
 extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
-                                     const int32_t *positions,
-                                     const float *cos, const float *sin,
-                                     int half, int interleaved, float *out) {
+                                     const int32_t *positions, const float *cos,
+                                     const float *sin, int half,
+                                     int interleaved, float *out) {
   int r = blockIdx.x / heads, h = blockIdx.x % heads;
   const float *xh = x + ((size_t)r * heads + h) * headDim;
   float *oh = out + ((size_t)r * heads + h) * headDim;
@@ -236,9 +236,8 @@ extern "C" __global__ void llmc_kv_append(const float *k, const float *v,
 /// the weighted sum of values.
 extern "C" __global__ void
 llmc_attention(const float *q, int heads, int kvHeads, int headDim,
-               const int32_t *positions, const float *keys,
-               const float *values, float scale, int window, float softcap,
-               float *out) {
+               const int32_t *positions, const float *keys, const float *values,
+               float scale, int window, float softcap, float *out) {
   extern __shared__ float scores[];
   int r = blockIdx.x / heads, h = blockIdx.x % heads;
   int kvh = h / (heads / kvHeads);
@@ -247,8 +246,7 @@ llmc_attention(const float *q, int heads, int kvHeads, int headDim,
   int count = last - first + 1;
   int row = kvHeads * headDim;
   const float *qh = q + ((size_t)r * heads + h) * headDim;
-  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5,
-      warps = blockDim.x >> 5;
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
   for (int p = warp; p < count; p += warps) {
     const float *kp = keys + (size_t)(first + p) * row + kvh * headDim;
     float s = 0.0f;
@@ -281,8 +279,8 @@ llmc_attention(const float *q, int heads, int kvHeads, int headDim,
   }
 }
 
-extern "C" __global__ void llmc_slice(const float *x, int t, int f,
-                                      int offset, int size, float *out) {
+extern "C" __global__ void llmc_slice(const float *x, int t, int f, int offset,
+                                      int size, float *out) {
   size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
   if (i < (size_t)t * size)
     out[i] = x[(i / size) * f + offset + i % size];
@@ -298,14 +296,32 @@ extern "C" __global__ void llmc_elementwise(const float *a, const float *b,
     return;
   float x = a[i];
   switch (op) {
-  case 0: out[i] = siluOf(x); break;
-  case 1: out[i] = geluErf(x); break;
-  case 2: out[i] = geluTanh(x); break;
-  case 3: out[i] = x * factor; break;
-  case 4: out[i] = x + b[i]; break;
-  case 5: out[i] = x * b[i]; break;
-  case 6: out[i] = siluOf(x) * b[i]; break;
-  case 7: out[i] = geluTanh(x) * b[i]; break;
-  default: out[i] = geluErf(x) * b[i]; break;
+  case 0:
+    out[i] = siluOf(x);
+    break;
+  case 1:
+    out[i] = geluErf(x);
+    break;
+  case 2:
+    out[i] = geluTanh(x);
+    break;
+  case 3:
+    out[i] = x * factor;
+    break;
+  case 4:
+    out[i] = x + b[i];
+    break;
+  case 5:
+    out[i] = x * b[i];
+    break;
+  case 6:
+    out[i] = siluOf(x) * b[i];
+    break;
+  case 7:
+    out[i] = geluTanh(x) * b[i];
+    break;
+  default:
+    out[i] = geluErf(x) * b[i];
+    break;
   }
 }
