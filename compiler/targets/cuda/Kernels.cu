@@ -1,5 +1,4 @@
-//===- Kernels.cu - the cuda device's kernels -------------------*- CUDA
-//-*-===//
+//===- Kernels.cu - the cuda device's kernels ------------------*- CUDA -*-===//
 //
 // The kernels the cuda target compiles into an artifact's fatbin, one
 // extern "C" instance per kernel and weight type. Activations are float32
