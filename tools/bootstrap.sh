@@ -69,14 +69,19 @@ say "built in $(( $(date +%s) - start )) s"
 
 if [ "$mode" = run ]; then
   # The main job: compile the bundled reference model (models/tinycode, a
-  # small code model trained for llmc) and generate text with it. The cpu
-  # device runs it; the cuda device arrives with the CUDA backend (issue 6).
+  # small code model trained for llmc) and generate text with it, on the GPU
+  # when there is one (and nvcc to compile its kernels), else the CPU.
   model=$root/models/tinycode/target/model.onnx
   artifact=$build_dir/tinycode.llmc
   prompt=${LLMC_PROMPT:-'def fibonacci(n):'}
-  say "compiling $model"
-  "$build_dir/bin/llmc" compile "$model" -o "$artifact"
-  say "generating (cpu device, 96 tokens, temperature 0.7, top-p 0.9, seed 1)"
+  target=cpu
+  if nvidia-smi -L >/dev/null 2>&1 &&
+     { command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; }; then
+    target=cuda
+  fi
+  say "compiling $model for the $target device"
+  "$build_dir/bin/llmc" compile "$model" --target $target -o "$artifact"
+  say "generating ($target device, 96 tokens, temperature 0.7, top-p 0.9, seed 1)"
   "$build_dir/bin/llmc" run "$artifact" --prompt "$prompt" -n 96 \
     --temperature 0.7 --top-p 0.9 --seed 1
   exit 0
