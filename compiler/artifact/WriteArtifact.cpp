@@ -222,7 +222,7 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
     return e;
 
   auto copySection = [&](const char *name, bool present,
-                         const std::string &text) -> llvm::Error {
+                         llvm::StringRef text) -> llvm::Error {
     if (!present)
       return llvm::Error::success();
     if (llvm::Error e = w.beginSection(name))
@@ -231,9 +231,11 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
       return e;
     return w.endSection();
   };
-  if (llvm::Error e = copySection(
-          kCudaFatbinSection, !options.cudaFatbin.empty(),
-          std::string(options.cudaFatbin.begin(), options.cudaFatbin.end())))
+  if (llvm::Error e =
+          copySection(kCudaFatbinSection, !options.cudaFatbin.empty(),
+                      llvm::StringRef(reinterpret_cast<const char *>(
+                                          options.cudaFatbin.data()),
+                                      options.cudaFatbin.size())))
     return e;
   if (llvm::Error e =
           copySection(kTokenizerSection, tokenizerJson.has_value(), tokenizer))

@@ -62,6 +62,20 @@ __device__ inline float geluErf(float x) {
   return 0.5f * x * (1.0f + erff(x * 0.70710678f));
 }
 
+/// The epilogue of a warp's dot product for output (r, row): bias, soft
+/// cap, store (lane 0).
+__device__ inline void storeDot(float acc, int lane, const float *bias,
+                                float softcap, int row, int r, int n,
+                                float *out) {
+  if (lane != 0)
+    return;
+  if (bias)
+    acc += bias[row];
+  if (softcap > 0.0f)
+    acc = softcap * tanhf(acc / softcap);
+  out[(size_t)r * n + row] = acc;
+}
+
 /// out[t, n] = x[t, :] . w[n, :] (+ bias[n]), soft-capped when softcap > 0.
 /// One warp per output feature n, all T tokens.
 template <typename W>
@@ -77,14 +91,7 @@ __device__ void linear(const float *x, int t, int k, const W *w, int n,
     float acc = 0.0f;
     for (int c = lane; c < k; c += 32)
       acc += toFloat(wr[c]) * xr[c];
-    acc = warpSum(acc);
-    if (lane == 0) {
-      if (bias)
-        acc += bias[row];
-      if (softcap > 0.0f)
-        acc = softcap * tanhf(acc / softcap);
-      out[(size_t)r * n + row] = acc;
-    }
+    storeDot(warpSum(acc), lane, bias, softcap, row, r, n, out);
   }
 }
 
@@ -148,14 +155,7 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
               offsets[(size_t)row * groups + g]) *
              xr[c];
     }
-    acc = warpSum(acc);
-    if (lane == 0) {
-      if (bias)
-        acc += bias[row];
-      if (softcap > 0.0f)
-        acc = softcap * tanhf(acc / softcap);
-      out[(size_t)r * n + row] = acc;
-    }
+    storeDot(warpSum(acc), lane, bias, softcap, row, r, n, out);
   }
 }
 

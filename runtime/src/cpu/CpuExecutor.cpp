@@ -74,21 +74,9 @@ void CpuExecutor::attention(const Step &step, KvCache &cache, int64_t t,
 
 llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
                                    int64_t t, bool allLogits, float *logits) {
-  if (t <= 0)
-    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
-                            "forward: no tokens given");
-  if (cache.length() + t > cache.capacity())
-    return llmc_status_make(
-        LLMC_STATUS_OUT_OF_RANGE,
-        "forward: %lld cached + %lld new tokens exceed the context of %lld "
-        "tokens",
-        (long long)cache.length(), (long long)t, (long long)cache.capacity());
-  for (int64_t r = 0; r < t; ++r)
-    if (ids[r] < 0 || ids[r] >= plan.vocabSize)
-      return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
-                              "forward: token id %d at index %lld is outside "
-                              "the vocabulary of %lld",
-                              ids[r], (long long)r, (long long)plan.vocabSize);
+  if (llmc_status_t s =
+          plan.checkForward(ids, t, cache.length(), cache.capacity()))
+    return s;
   std::vector<int32_t> positions(static_cast<size_t>(t));
   for (int64_t r = 0; r < t; ++r)
     positions[size_t(r)] = int32_t(cache.length() + r);
@@ -183,14 +171,8 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       break;
     }
   }
-  // The logits' rows: all T, or the last one, which is row 0 when the LM
-  // head ran on it alone.
-  const float *result = buffer(plan.logits, t);
-  bool headRanOnLast =
-      !allLogits && std::any_of(plan.steps.begin(), plan.steps.end(),
-                                [](const Step &s) { return s.producesLogits; });
-  if (!allLogits && !headRanOnLast)
-    result += (t - 1) * plan.vocabSize;
+  const float *result =
+      buffer(plan.logits, t) + plan.logitsOffset(t, allLogits);
   int64_t rowsOut = allLogits ? t : 1;
   std::memcpy(logits, result, size_t(rowsOut * plan.vocabSize) * 4);
   cache.commit(t);

@@ -166,21 +166,8 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
                                    bool allLogits, float *logits) {
   const plan::Plan &plan = model.plan();
   const Driver &d = model.driver();
-  if (t <= 0)
-    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
-                            "forward: no tokens given");
-  if (length_ + t > capacity_)
-    return llmc_status_make(
-        LLMC_STATUS_OUT_OF_RANGE,
-        "forward: %lld cached + %lld new tokens exceed the context of %lld "
-        "tokens",
-        (long long)length_, (long long)t, (long long)capacity_);
-  for (int64_t r = 0; r < t; ++r)
-    if (ids[r] < 0 || ids[r] >= plan.vocabSize)
-      return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
-                              "forward: token id %d at index %lld is outside "
-                              "the vocabulary of %lld",
-                              ids[r], (long long)r, (long long)plan.vocabSize);
+  if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
+    return s;
   if (llmc_status_t s = model.makeCurrent())
     return s;
   if (llmc_status_t s = ensureArena(t))
@@ -333,12 +320,8 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
     if (status)
       return status;
   }
-  bool headRanOnLast =
-      !allLogits && std::any_of(plan.steps.begin(), plan.steps.end(),
-                                [](const Step &s) { return s.producesLogits; });
-  CUdeviceptr result = buffer(plan.logits);
-  if (!allLogits && !headRanOnLast)
-    result += CUdeviceptr((t - 1) * plan.vocabSize) * 4;
+  CUdeviceptr result =
+      buffer(plan.logits) + CUdeviceptr(plan.logitsOffset(t, allLogits)) * 4;
   size_t bytes = size_t((allLogits ? t : 1) * plan.vocabSize) * 4;
   // The copy waits for the kernels: the one host sync of a step.
   if (CUresult r = d.cuMemcpyDtoH(logits, result, bytes))

@@ -300,6 +300,26 @@ const char *kernelName(Kernel kernel) {
   return "?";
 }
 
+llmc_status_t Plan::checkForward(const int32_t *ids, int64_t t, int64_t cached,
+                                 int64_t capacity) const {
+  if (t <= 0)
+    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                            "forward: no tokens given");
+  if (cached + t > capacity)
+    return llmc_status_make(
+        LLMC_STATUS_OUT_OF_RANGE,
+        "forward: %lld cached + %lld new tokens exceed the context of %lld "
+        "tokens",
+        (long long)cached, (long long)t, (long long)capacity);
+  for (int64_t r = 0; r < t; ++r)
+    if (ids[r] < 0 || ids[r] >= vocabSize)
+      return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                              "forward: token id %d at index %lld is outside "
+                              "the vocabulary of %lld",
+                              ids[r], (long long)r, (long long)vocabSize);
+  return nullptr;
+}
+
 int64_t Weight::elements() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -438,6 +458,8 @@ llmc_status_t parsePlan(std::string_view text, uint64_t weightsBytes,
   }
   if (check.failed())
     return check.status();
+  for (const Step &s : plan.steps)
+    plan.headRunsOnLastToken |= s.producesLogits;
   out = std::move(plan);
   return nullptr;
 }

@@ -95,6 +95,19 @@ struct Plan {
   std::vector<Weight> weights;
   std::vector<Step> steps;
   int32_t logits = -1;
+  /// Whether a step produces the logits and may run on the last token only
+  /// (then a generation step's logits are row 0 of the logits buffer).
+  bool headRunsOnLastToken = false;
+
+  /// Checks one forward call's arguments: at least one token, room in the
+  /// cache (`cached` of `capacity` positions taken), ids in the vocabulary.
+  llmc_status_t checkForward(const int32_t *ids, int64_t t, int64_t cached,
+                             int64_t capacity) const;
+  /// Floats from the logits buffer's start to the rows a call returns: all
+  /// T rows, or the last token's.
+  int64_t logitsOffset(int64_t t, bool allLogits) const {
+    return allLogits || headRunsOnLastToken ? 0 : (t - 1) * vocabSize;
+  }
 };
 
 /// Parses and checks `json` against a weights section of `weightsBytes`:
