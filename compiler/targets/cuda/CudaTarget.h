@@ -1,7 +1,8 @@
 //===- CudaTarget.h - kernels for the cuda device ---------------*- C++ -*-===//
 //
-// The cuda target compiles the kernels its plans launch (Kernels.cu, built
-// into llmc as text) to one fatbin with the toolkit's nvcc: SASS for sm_80,
+// The cuda target compiles the kernels its plans launch (the files of
+// kernels/, built into llmc as text, compiled as one unit from All.cu) to
+// one fatbin with the toolkit's nvcc: SASS for sm_80,
 // sm_86, sm_89 and sm_90a and PTX for newer GPUs. It needs no GPU, only the
 // CUDA toolkit.
 //

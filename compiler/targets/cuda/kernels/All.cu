@@ -1,0 +1,8 @@
+//===- All.cu - the one translation unit nvcc compiles ---------*- CUDA -*-===//
+//
+// The cuda target writes every file of kernels/ beside this one and
+// compiles this file to the artifact's fatbin.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.cu"
