@@ -20,6 +20,7 @@ namespace llmc {
 
 /// Patterns of llmc-fuse-add-rms-norm.
 void populateFuseAddRmsNormPatterns(mlir::RewritePatternSet &patterns);
+void populateFuseGatedMlpPatterns(mlir::RewritePatternSet &patterns);
 
 /// registerLLMCPasses() registers every llmc pass (for llmc-opt).
 #define GEN_PASS_REGISTRATION

@@ -70,4 +70,45 @@ def FuseAddRmsNorm : Pass<"llmc-fuse-add-rms-norm"> {
   let dependentDialects = ["::llmc::llm::LlmDialect"];
 }
 
+def FuseGatedMlp : Pass<"llmc-fuse-gated-mlp"> {
+  let summary = "Fuses a gated MLP's gate and up projections into its GLU";
+  let description = [{
+    Rewrites `llm.glu(act, llm.linear(x, wg), llm.linear(x, wu))`, where both
+    linear layers read the same input, have no bias, have float weights of
+    one type and no other users, into one `llm.gated_linear act x, wg, wu`.
+    At decode one kernel then streams both matrices and writes only the
+    product, instead of three kernels and two intermediate results.
+
+    ```mlir
+    %g = llm.linear %x, %wg : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+    %u = llm.linear %x, %wu : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+    %h = llm.glu silu %g, %u : tensor<?x80xf32>
+    // becomes
+    %h = llm.gated_linear silu %x, %wg, %wu : tensor<?x64xf32>, tensor<80x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+    ```
+  }];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
+def FuseLinearGroups : Pass<"llmc-fuse-linear-groups"> {
+  let summary = "Fuses linear layers that read the same input into groups";
+  let description = [{
+    Gathers the `llm.linear` ops that read one value (the query, key and
+    value projections of an attention block), in program order and three at
+    most per group, into `llm.linear_group`, when their weights are float
+    matrices of one element type and either all or none have a bias. The
+    group takes the first member's place; weights defined later by pure ops
+    (a transpose of a constant) are moved up to it. Run after
+    `llmc-fuse-gated-mlp`, which claims the gate and up pairs first.
+
+    ```mlir
+    %q = llm.linear %x, %wq : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    %k = llm.linear %x, %wk : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+    // becomes
+    %q, %k = llm.linear_group %x, [%wq, %wk] : tensor<?x64xf32>, [tensor<64x64xf32>, tensor<32x64xf32>] -> tensor<?x64xf32>, tensor<?x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
 #endif // LLMC_PASSES_PASSES_TD

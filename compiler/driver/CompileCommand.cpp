@@ -234,6 +234,8 @@ int runCompile() {
 
   mlir::PassManager optimize(&context);
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseAddRmsNorm());
+  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseGatedMlp());
+  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseLinearGroups());
   optimize.addPass(mlir::createCanonicalizerPass());
   if (mlir::failed(optimize.run(**module)))
     return 1;

@@ -259,8 +259,12 @@ int runRun() {
   if (runPrompt.getNumOccurrences() == runIds.getNumOccurrences())
     return reportError("run: give either --prompt TEXT or --ids 1,2,3");
   ModelPtr model;
+  auto loadStart = std::chrono::steady_clock::now();
   if (llmc_status_t s = loadModel(runArtifact, threadsOption, model))
     return reportStatus("run", s);
+  double loadSeconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - loadStart)
+                           .count();
   std::vector<int32_t> prompt;
   if (runIds.getNumOccurrences()) {
     Expected<std::vector<int32_t>> ids = parseIds(runIds);
@@ -318,13 +322,13 @@ int runRun() {
     static const char *const reasons[] = {"end of sequence", "token limit",
                                           "stop string", "context full",
                                           "stopped"};
-    errs() << formatv("llmc: prompt {0} tokens in {1:f3} s ({2:f1} tok/s); "
-                      "generated {3} tokens, decode {4:f1} tok/s; stopped "
-                      "at {5}\n",
+    errs() << formatv("llmc: loaded in {6:f2} s; prompt {0} tokens in {1:f3} "
+                      "s ({2:f1} tok/s); generated {3} tokens, decode {4:f1} "
+                      "tok/s; stopped at {5}\n",
                       prompt.size(), prefill, double(prompt.size()) / prefill,
                       state.generated.size(),
                       decoded ? double(decoded) / decode : 0.0,
-                      reasons[int(reason)]);
+                      reasons[int(reason)], loadSeconds);
   }
   return 0;
 }

@@ -256,6 +256,53 @@ llvm::Error Builder::lowerOp(Operation *op) {
   if (auto l = dyn_cast<llm::LinearOp>(op))
     return lowerLinear(op, l.getInput(), l.getWeight(), l.getBias(),
                        std::nullopt);
+  if (auto g = dyn_cast<llm::LinearGroupOp>(op)) {
+    llvm::Expected<int32_t> x = activation(op, g.getInput());
+    if (!x)
+      return x.takeError();
+    std::vector<int32_t> ws, ys;
+    for (Value w : g.getWeights()) {
+      llvm::Expected<int32_t> id = floatWeight(op, w, /*matrix=*/true);
+      if (!id)
+        return id.takeError();
+      ws.push_back(*id);
+    }
+    for (Value b : g.getBiases()) {
+      llvm::Expected<int32_t> id = floatWeight(op, b);
+      if (!id)
+        return id.takeError();
+      ws.push_back(*id);
+    }
+    for (Value r : g.getResults()) {
+      llvm::Expected<int32_t> y = newBuffer(op, r);
+      if (!y)
+        return y.takeError();
+      ys.push_back(*y);
+    }
+    json::Object attrs;
+    attrs["biases"] = g.getBiases().empty() ? 0 : 1;
+    addStep("linear_group", {*x}, ws, ys, std::move(attrs));
+    return llvm::Error::success();
+  }
+  if (auto g = dyn_cast<llm::GatedLinearOp>(op)) {
+    llvm::Expected<int32_t> x = activation(op, g.getInput());
+    if (!x)
+      return x.takeError();
+    std::vector<int32_t> ws;
+    for (Value w : {g.getGateWeight(), g.getUpWeight()}) {
+      llvm::Expected<int32_t> id = floatWeight(op, w, /*matrix=*/true);
+      if (!id)
+        return id.takeError();
+      ws.push_back(*id);
+    }
+    llvm::Expected<int32_t> y = newBuffer(op, g.getResult());
+    if (!y)
+      return y.takeError();
+    json::Object attrs;
+    attrs["activation"] = stringifyGateActivation(g.getActivation()).str();
+    addStep("gated_linear", {*x}, ws, {*y}, std::move(attrs));
+    return llvm::Error::success();
+  }
   if (auto l = dyn_cast<llm::LmHeadOp>(op)) {
     std::optional<double> softcap;
     if (auto s = l.getSoftcap())

@@ -210,6 +210,32 @@ LogicalResult LinearOp::verify() {
                             getResult(), /*sameResultElement=*/true);
 }
 
+LogicalResult LinearGroupOp::verify() {
+  size_t count = getWeights().size();
+  if (count < 2 || count > 3 || getResults().size() != count)
+    return emitOpError("takes two or three weights and as many results");
+  if (!getBiases().empty() && getBiases().size() != count)
+    return emitOpError("takes no biases or one per weight");
+  Type element = tensorTypeOf(getWeights()[0]).getElementType();
+  for (size_t i = 0; i < count; ++i) {
+    if (tensorTypeOf(getWeights()[i]).getElementType() != element)
+      return emitOpError("weights should share one element type");
+    Value bias = getBiases().empty() ? Value() : getBiases()[i];
+    if (failed(verifyLinearShapes(*this, getInput(), getWeights()[i], bias,
+                                  getResults()[i],
+                                  /*sameResultElement=*/true)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult GatedLinearOp::verify() {
+  if (getGateWeight().getType() != getUpWeight().getType())
+    return emitOpError("gate and up weights should have one type");
+  return verifyLinearShapes(*this, getInput(), getGateWeight(), Value(),
+                            getResult(), /*sameResultElement=*/true);
+}
+
 LogicalResult LmHeadOp::verify() {
   if (failed(verifyLinearShapes(*this, getInput(), getWeight(), Value(),
                                 getResult(), /*sameResultElement=*/false)))

@@ -132,6 +132,62 @@ def Llm_LinearOp : Llm_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Llm_LinearGroupOp : Llm_Op<"linear_group", [Pure,
+    AttrSizedOperandSegments]> {
+  let summary = "Two or three linear layers that read the same input";
+  let description = [{
+    `results[i] = llm.linear(input, weights[i], biases[i])`: the query, key
+    and value projections of an attention block, made by
+    `llmc-fuse-linear-groups` so that one kernel reads the input once and
+    streams all the matrices. The weights are float matrices of one element
+    type; the biases are absent or one per weight.
+
+    ```mlir
+    %q, %k, %v = llm.linear_group %x, [%wq, %wk, %wv]
+        : tensor<?x64xf32>, [tensor<64x64xf32>, tensor<32x64xf32>,
+          tensor<32x64xf32>] -> tensor<?x64xf32>, tensor<?x32xf32>,
+          tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Llm_FloatTensor:$input,
+                       Variadic<Llm_FloatTensor>:$weights,
+                       Variadic<Llm_FloatTensor>:$biases);
+  let results = (outs Variadic<Llm_FloatTensor>:$results);
+  let assemblyFormat = [{
+    $input `,` `[` $weights `]` (`bias` `[` $biases^ `]`)? attr-dict `:`
+    type($input) `,` `[` type($weights) `]` (`,` `[` type($biases)^ `]`)?
+    `->` type($results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Llm_GatedLinearOp : Llm_Op<"gated_linear", [Pure]> {
+  let summary = "A gated MLP's gate and up projections and their product";
+  let description = [{
+    `activation(llm.linear(input, gate_weight)) * llm.linear(input,
+    up_weight)`, made by `llmc-fuse-gated-mlp` from two linear layers and
+    the `llm.glu` that combines them, so that one kernel reads both matrices'
+    rows and writes only the product. Both weights are [N, K] float matrices
+    of one element type.
+
+    ```mlir
+    %h = llm.gated_linear silu %x, %wg, %wu
+        : tensor<?x64xf32>, tensor<80x64xf32>, tensor<80x64xf32>
+          -> tensor<?x80xf32>
+    ```
+  }];
+  let arguments = (ins Llm_GateActivationAttr:$activation,
+                       Llm_FloatTensor:$input, Llm_FloatTensor:$gate_weight,
+                       Llm_FloatTensor:$up_weight);
+  let results = (outs Llm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $activation $input `,` $gate_weight `,` $up_weight attr-dict `:`
+    type($input) `,` type($gate_weight) `,` type($up_weight) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Llm_LmHeadOp : Llm_Op<"lm_head", [Pure]> {
   let summary = "Projects hidden states to vocabulary logits";
   let description = [{

@@ -2,6 +2,7 @@
 
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/Availability.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -16,15 +17,6 @@ using namespace llmc;
 using namespace llmc::llm;
 
 namespace {
-
-/// Whether `value` may be used by an op placed right before `op`.
-bool isAvailableAt(Value value, Operation *op) {
-  Operation *ancestor = value.getParentBlock()->findAncestorOpInBlock(*op);
-  if (!ancestor)
-    return false;
-  Operation *def = value.getDefiningOp();
-  return !def || def->isBeforeInBlock(ancestor);
-}
 
 /// rms_norm(add(a, b)) -> add_rms_norm(a, b); the add's other uses take the
 /// fused op's sum.

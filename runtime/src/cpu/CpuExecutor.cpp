@@ -112,6 +112,30 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       linear(pool, in(0), rows, fin, weight(s.weights[0]), fout,
              optionalWeight(1), float(s.number("softcap")), out(0));
       break;
+    case Kernel::LinearGroup: {
+      size_t count = s.outputs.size();
+      bool biases = s.integer("biases") != 0;
+      for (size_t j = 0; j < count; ++j)
+        linear(pool, in(0), rows, fin, weight(s.weights[j]),
+               features(s.outputs[j]),
+               biases ? weight(s.weights[count + j]) : nullptr, 0.0f, out(j));
+      break;
+    }
+    case Kernel::GatedLinear: {
+      // The gate goes to the output, the up projection to scratch.
+      std::string act = s.name("activation");
+      gatedScratch.resize(size_t(rows * fout));
+      linear(pool, in(0), rows, fin, weight(s.weights[0]), fout, nullptr, 0.0f,
+             out(0));
+      linear(pool, in(0), rows, fin, weight(s.weights[1]), fout, nullptr, 0.0f,
+             gatedScratch.data());
+      glu(out(0), gatedScratch.data(), rows * fout,
+          act == "silu"        ? 0
+          : act == "gelu_tanh" ? 1
+                               : 2,
+          out(0));
+      break;
+    }
     case Kernel::LinearQuantized:
       linearQuantized(pool, in(0), rows, fin,
                       weights + plan.weights[s.weights[0]].offset,

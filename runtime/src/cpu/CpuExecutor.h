@@ -41,6 +41,8 @@ private:
   const uint8_t *weights;
   ThreadPool pool;
   std::vector<float> arena;
+  /// A gated linear step's up projection.
+  std::vector<float> gatedScratch;
 };
 
 } // namespace llmc::cpu

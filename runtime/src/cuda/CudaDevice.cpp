@@ -3,6 +3,7 @@
 #include "cuda/CudaDevice.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace llmc::cuda {
@@ -76,8 +77,8 @@ llmc_status_t CudaModel::makeCurrent() const {
   return nullptr;
 }
 
-llmc_status_t CudaModel::function(const std::string &name,
-                                  CUfunction &out) const {
+llmc_status_t CudaModel::function(const std::string &name, CUfunction &out,
+                                  unsigned sharedBytes) const {
   auto it = functions_.find(name);
   if (it != functions_.end()) {
     out = it->second;
@@ -85,8 +86,20 @@ llmc_status_t CudaModel::function(const std::string &name,
   }
   if (CUresult r = driver_->cuModuleGetFunction(&out, module_, name.c_str()))
     return driver_->error(r, "the artifact's kernels lack '" + name + "'");
+  // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8.
+  if (sharedBytes > 48 * 1024)
+    if (CUresult r = driver_->cuFuncSetAttribute(out, 8, int(sharedBytes)))
+      return driver_->error(r, "allowing " + std::to_string(sharedBytes) +
+                                   " bytes of shared memory to " + name);
   functions_[name] = out;
   return nullptr;
+}
+
+bool CudaModel::hasFunction(const std::string &name) const {
+  if (functions_.count(name))
+    return true;
+  CUfunction f;
+  return driver_->cuModuleGetFunction(&f, module_, name.c_str()) == 0;
 }
 
 llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
@@ -109,6 +122,30 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
                             " tokens; try a smaller max_context)");
     s->values_.push_back(v);
   }
+  // CU_STREAM_NON_BLOCKING is 1: a captured stream cannot be the legacy one.
+  if (CUresult r = d.cuStreamCreate(&s->stream_, 1))
+    return d.error(r, "cuStreamCreate");
+  void *host = nullptr;
+  if (CUresult r = d.cuMemAllocHost(&host, 8))
+    return d.error(r, "allocating pinned memory");
+  s->hostStep_ = static_cast<int32_t *>(host);
+  if (CUresult r = d.cuMemAllocHost(
+          &host, size_t(std::max<int64_t>(1, model.plan().vocabSize)) * 4))
+    return d.error(r, "allocating pinned memory for the logits");
+  s->hostLogits_ = static_cast<float *>(host);
+  int64_t scratchFloats = 1;
+  bool graphable = true;
+  for (const Step &step : model.plan().steps)
+    if (step.kernel == Kernel::Attention) {
+      int64_t dim = step.integer("head_dim");
+      scratchFloats = std::max(scratchFloats,
+                               step.integer("heads") * s->splits_ * (dim + 2));
+      graphable = graphable && dim % 32 == 0 && dim <= 256;
+    }
+  if (CUresult r = d.cuMemAlloc(&s->scratch_, size_t(scratchFloats) * 4))
+    return d.error(r, "allocating attention scratch");
+  const char *graphs = std::getenv("LLMC_CUDA_GRAPHS");
+  s->useGraphs_ = graphable && !(graphs && std::string(graphs) == "0");
   out = std::move(s);
   return nullptr;
 }
@@ -120,16 +157,30 @@ CudaSession::~CudaSession() {
     d.cuMemFree(p);
   for (CUdeviceptr p : values_)
     d.cuMemFree(p);
-  for (CUdeviceptr p : {arena_, ids_, positions_})
+  dropGraph();
+  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_})
     if (p)
       d.cuMemFree(p);
+  if (hostStep_)
+    d.cuMemFreeHost(hostStep_);
+  if (hostLogits_)
+    d.cuMemFreeHost(hostLogits_);
+  if (stream_)
+    d.cuStreamDestroy(stream_);
+}
+
+void CudaSession::dropGraph() {
+  if (graph_)
+    model.driver().cuGraphExecDestroy(graph_);
+  graph_ = nullptr;
 }
 
 llmc_status_t CudaSession::ensureArena(int64_t t) {
   if (t <= arenaTokens_)
     return nullptr;
   const Driver &d = model.driver();
-  for (CUdeviceptr *p : {&arena_, &ids_, &positions_})
+  dropGraph(); // it holds the old arena's addresses
+  for (CUdeviceptr *p : {&arena_, &ids_, &positions_, &gatedScratch_})
     if (*p) {
       d.cuMemFree(*p);
       *p = 0;
@@ -143,43 +194,92 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return d.error(r, "allocating token ids");
   if (CUresult r = d.cuMemAlloc(&positions_, size_t(t) * 4))
     return d.error(r, "allocating positions");
+  int64_t gated = 1;
+  for (const Step &s : model.plan().steps)
+    if (s.kernel == Kernel::GatedLinear)
+      gated =
+          std::max(gated, model.plan().buffers[size_t(s.outputs[0])].features);
+  if (CUresult r = d.cuMemAlloc(&gatedScratch_, size_t(t * gated) * 4))
+    return d.error(r, "allocating gated-MLP scratch");
   arenaTokens_ = t;
   return nullptr;
 }
 
-llmc_status_t CudaSession::launch(const std::string &name, unsigned grid,
-                                  unsigned block, unsigned sharedBytes,
+namespace {
+
+/// The kernels' GemvArgs (kernels/Gemv.cu), field for field.
+struct GemvArgs {
+  CUdeviceptr x;
+  int32_t t, k;
+  CUdeviceptr w[3], bias[3], out[3];
+  int32_t n[3];
+  float softcap;
+  int32_t activation;
+};
+static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
+
+/// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
+constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
+constexpr unsigned kGemmSharedBytes = 0;
+constexpr unsigned kPrefillQueries = 64, kPrefillThreads = 128;
+unsigned prefillSharedBytes(int headDim) { return headDim == 64 ? 0 : 0; }
+
+/// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
+int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
+
+} // namespace
+
+llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
+                                  unsigned gridY, unsigned block,
+                                  unsigned sharedBytes,
                                   std::vector<void *> args) {
   CUfunction f;
-  if (llmc_status_t s = model.function(name, f))
+  if (llmc_status_t s = model.function(name, f, sharedBytes))
     return s;
-  if (grid == 0)
+  if (gridX == 0 || gridY == 0)
     return nullptr;
   const Driver &d = model.driver();
-  if (CUresult r = d.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, sharedBytes,
-                                    nullptr, args.data(), nullptr))
+  if (CUresult r = d.cuLaunchKernel(f, gridX, gridY, 1, block, 1, 1,
+                                    sharedBytes, stream_, args.data(), nullptr))
     return d.error(r, "launching " + name);
   return nullptr;
 }
 
-llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
-                                   bool allLogits, float *logits) {
-  const plan::Plan &plan = model.plan();
-  const Driver &d = model.driver();
-  if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
-    return s;
-  if (llmc_status_t s = model.makeCurrent())
-    return s;
-  if (llmc_status_t s = ensureArena(t))
-    return s;
-  std::vector<int32_t> positions(static_cast<size_t>(t));
-  for (int64_t r = 0; r < t; ++r)
-    positions[size_t(r)] = int32_t(length_ + r);
-  if (CUresult r = d.cuMemcpyHtoD(ids_, ids, size_t(t) * 4))
-    return d.error(r, "uploading token ids");
-  if (CUresult r = d.cuMemcpyHtoD(positions_, positions.data(), size_t(t) * 4))
-    return d.error(r, "uploading positions");
+llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
+                                         int rows, int k, CUdeviceptr bias,
+                                         float softcap, CUdeviceptr out,
+                                         int n) {
+  DType wt = model.plan().weights[size_t(weight)].dtype;
+  std::string type = plan::dtypeName(wt);
+  CUdeviceptr w = model.weight(weight);
+  bool half = wt == DType::BF16 || wt == DType::F16;
+  bool aligned = x % 16 == 0 && k % 8 == 0;
+  if (half && aligned && gemvTokens(rows)) {
+    GemvArgs a{};
+    a.x = x;
+    a.t = rows;
+    a.k = k;
+    a.w[0] = w;
+    a.bias[0] = bias;
+    a.out[0] = out;
+    a.n[0] = n;
+    a.softcap = softcap;
+    return launch("llmc_gemv_" + type + "_t" + std::to_string(gemvTokens(rows)),
+                  unsigned((n + 7) / 8), 1, 256, 0, {&a});
+  }
+  std::string gemm = "llmc_gemm_" + type;
+  if (half && aligned && out % 16 == 0 && k % 64 == 0 && kGemmSharedBytes &&
+      model.hasFunction(gemm))
+    return launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
+                  (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
+                  kGemmSharedBytes,
+                  {&x, &rows, &k, &w, &n, &bias, &softcap, &out});
+  return launch("llmc_linear_" + type, unsigned((n + 7) / 8), 1, 256, 0,
+                {&x, &rows, &k, &w, &n, &bias, &softcap, &out});
+}
 
+llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
+  const plan::Plan &plan = model.plan();
   auto buffer = [&](int32_t id) -> CUdeviceptr {
     return arena_ + CUdeviceptr(t * plan.buffers[size_t(id)].offset) * 4;
   };
@@ -217,16 +317,71 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       int ti = int(t);
       status = launch(std::string("llmc_embedding_") +
                           plan::dtypeName(plan.weights[s.weights[0]].dtype),
-                      unsigned(t), 256, 0,
+                      unsigned(t), 1, 256, 0,
                       {&ws[0], &fout, &index, &ti, &scale, &out[0]});
       break;
     }
-    case Kernel::Linear: {
-      status = launch(
-          std::string("llmc_linear_") +
-              plan::dtypeName(plan.weights[s.weights[0]].dtype),
-          unsigned((fout + 7) / 8), 256, 0,
-          {&in[0], &rows, &fin, &ws[0], &fout, &ws[1], &softcap, &out[0]});
+    case Kernel::Linear:
+      status = enqueueLinear(s.weights[0], in[0], rows, fin, ws[1], softcap,
+                             out[0], fout);
+      break;
+    case Kernel::LinearGroup:
+    case Kernel::GatedLinear: {
+      bool gated = s.kernel == Kernel::GatedLinear;
+      size_t count = gated ? 2 : s.outputs.size();
+      bool biases = !gated && s.integer("biases") != 0;
+      DType wt = plan.weights[s.weights[0]].dtype;
+      bool half = wt == DType::BF16 || wt == DType::F16;
+      bool aligned = in[0] % 16 == 0 && fin % 8 == 0;
+      std::string act = gated ? s.name("activation") : "";
+      int activation = act == "silu" ? 0 : act == "gelu_tanh" ? 1 : 2;
+      if (half && aligned && gemvTokens(rows)) {
+        // One launch streams every matrix (gated: both rows of a unit).
+        GemvArgs a{};
+        a.x = in[0];
+        a.t = rows;
+        a.k = fin;
+        unsigned total = 0;
+        for (size_t j = 0; j < count; ++j) {
+          a.w[j] = model.weight(s.weights[j]);
+          a.bias[j] = biases ? model.weight(s.weights[count + j]) : 0;
+          a.out[j] = gated ? out[0] : out[j];
+          a.n[j] = gated ? fout : features(s.outputs[j]);
+          total += unsigned(a.n[j]);
+        }
+        a.activation = activation;
+        if (gated) {
+          a.n[1] = 0;
+          total = unsigned(fout);
+        }
+        status = launch(std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                            plan::dtypeName(wt) + "_t" +
+                            std::to_string(gemvTokens(rows)),
+                        (total + 7) / 8, 1, 256, 0, {&a});
+        break;
+      }
+      if (!gated) {
+        for (size_t j = 0; j < count && !status; ++j)
+          status =
+              enqueueLinear(s.weights[j], in[0], rows, fin,
+                            biases ? model.weight(s.weights[count + j]) : none,
+                            0.0f, out[j], features(s.outputs[j]));
+        break;
+      }
+      // Gate to the output, up to scratch, then the GLU in place.
+      status = enqueueLinear(s.weights[0], in[0], rows, fin, none, 0.0f, out[0],
+                             fout);
+      if (!status)
+        status = enqueueLinear(s.weights[1], in[0], rows, fin, none, 0.0f,
+                               gatedScratch_, fout);
+      if (!status) {
+        size_t n = size_t(rows) * size_t(fout);
+        int op = 6 + activation;
+        float factor = 1.0f;
+        status =
+            launch("llmc_elementwise", unsigned((n + 255) / 256), 1, 256, 0,
+                   {&out[0], &gatedScratch_, &n, &op, &factor, &out[0]});
+      }
       break;
     }
     case Kernel::LinearQuantized: {
@@ -234,9 +389,10 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       int bits = vt == DType::I4 || vt == DType::U4 ? 4 : 8;
       int isSigned = vt == DType::I4 || vt == DType::I8;
       int group = int(s.integer("group"));
-      status = launch("llmc_linear_quantized", unsigned((fout + 7) / 8), 256, 0,
-                      {&in[0], &rows, &fin, &ws[0], &bits, &isSigned, &ws[1],
-                       &ws[2], &group, &fout, &ws[3], &softcap, &out[0]});
+      status =
+          launch("llmc_linear_quantized", unsigned((fout + 7) / 8), 1, 256, 0,
+                 {&in[0], &rows, &fin, &ws[0], &bits, &isSigned, &ws[1], &ws[2],
+                  &group, &fout, &ws[3], &softcap, &out[0]});
       break;
     }
     case Kernel::RmsNorm:
@@ -247,13 +403,13 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       float eps = float(s.number("epsilon"));
       int unit = int(s.integer("unit_offset"));
       status =
-          launch("llmc_rms_norm", unsigned(rows), 256, 0,
+          launch("llmc_rms_norm", unsigned(rows), 1, 256, 0,
                  {&in[0], &residual, &fin, &ws[0], &eps, &unit, &out[0], &sum});
       break;
     }
     case Kernel::LayerNorm: {
       float eps = float(s.number("epsilon"));
-      status = launch("llmc_layer_norm", unsigned(rows), 256, 0,
+      status = launch("llmc_layer_norm", unsigned(rows), 1, 256, 0,
                       {&in[0], &fin, &ws[0], &ws[1], &eps, &out[0]});
       break;
     }
@@ -261,7 +417,7 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       int heads = int(s.integer("heads")), dim = int(s.integer("head_dim"));
       int half = int(plan.weights[s.weights[0]].shape[1]);
       int interleaved = s.name("style") == "interleaved";
-      status = launch("llmc_rope", unsigned(rows * heads), 64, 0,
+      status = launch("llmc_rope", unsigned(rows * heads), 1, 64, 0,
                       {&in[0], &heads, &dim, &positionsAt, &ws[0], &ws[1],
                        &half, &interleaved, &out[0]});
       break;
@@ -274,19 +430,40 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       float scale = float(s.number("scale"));
       int row = kv * dim;
       CUdeviceptr keys = keys_[size_t(layer)], values = values_[size_t(layer)];
-      status = launch("llmc_kv_append", unsigned(t), 256, 0,
+      status = launch("llmc_kv_append", unsigned(t), 1, 256, 0,
                       {&in[1], &in[2], &row, &positions_, &keys, &values});
-      if (!status)
-        status = launch("llmc_attention", unsigned(t * heads), 128,
+      if (status)
+        break;
+      int ti = int(t);
+      if (t == 1 && dim % 32 == 0 && dim <= 256) {
+        int splits = splits_;
+        status = launch("llmc_attention_decode", unsigned(heads),
+                        unsigned(splits), 128, 0,
+                        {&in[0], &heads, &kv, &dim, &positions_, &keys, &values,
+                         &scale, &window, &softcap, &splits, &scratch_});
+        if (!status)
+          status = launch("llmc_attention_combine", unsigned(heads), 1, 128, 0,
+                          {&scratch_, &dim, &splits, &out[0]});
+      } else if ((dim == 64 || dim == 128) && prefillSharedBytes(dim) &&
+                 model.hasFunction("llmc_attention_prefill")) {
+        status =
+            launch("llmc_attention_prefill",
+                   (unsigned(t) + kPrefillQueries - 1) / kPrefillQueries,
+                   unsigned(heads), kPrefillThreads, prefillSharedBytes(dim),
+                   {&in[0], &ti, &heads, &kv, &dim, &positions_, &keys, &values,
+                    &scale, &window, &softcap, &out[0]});
+      } else {
+        status = launch("llmc_attention", unsigned(t * heads), 1, 128,
                         unsigned(length_ + t) * 4,
                         {&in[0], &heads, &kv, &dim, &positions_, &keys, &values,
                          &scale, &window, &softcap, &out[0]});
+      }
       break;
     }
     case Kernel::Slice: {
       int offset = int(s.integer("offset"));
       unsigned n = unsigned(rows) * unsigned(fout);
-      status = launch("llmc_slice", (n + 255) / 256, 256, 0,
+      status = launch("llmc_slice", (n + 255) / 256, 1, 256, 0,
                       {&in[0], &rows, &fin, &offset, &fout, &out[0]});
       break;
     }
@@ -312,7 +489,7 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       CUdeviceptr b = in.size() > 1 ? in[1] : none;
       size_t n = size_t(rows) * size_t(fin);
       float factor = float(s.number("factor", 1.0));
-      status = launch("llmc_elementwise", unsigned((n + 255) / 256), 256, 0,
+      status = launch("llmc_elementwise", unsigned((n + 255) / 256), 1, 256, 0,
                       {&in[0], &b, &n, &op, &factor, &out[0]});
       break;
     }
@@ -320,12 +497,90 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
     if (status)
       return status;
   }
+  return nullptr;
+}
+
+llmc_status_t CudaSession::launchDecodeGraph() {
+  const Driver &d = model.driver();
+  if (!graph_) {
+    // CU_STREAM_CAPTURE_MODE_THREAD_LOCAL is 1.
+    if (CUresult r = d.cuStreamBeginCapture(stream_, 1))
+      return d.error(r, "cuStreamBeginCapture");
+    llmc_status_t status = enqueueSteps(1, false);
+    CUgraph graph = nullptr;
+    CUresult r = d.cuStreamEndCapture(stream_, &graph);
+    if (status) {
+      if (graph)
+        d.cuGraphDestroy(graph);
+      return status;
+    }
+    if (r)
+      return d.error(r, "capturing the decode step (cuStreamEndCapture)");
+    r = d.cuGraphInstantiateWithFlags(&graph_, graph, 0);
+    d.cuGraphDestroy(graph);
+    if (r) {
+      graph_ = nullptr;
+      return d.error(r, "instantiating the decode step's graph");
+    }
+  }
+  if (CUresult r = d.cuGraphLaunch(graph_, stream_))
+    return d.error(r, "launching the decode step's graph");
+  return nullptr;
+}
+
+llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
+                                   bool allLogits, float *logits) {
+  const plan::Plan &plan = model.plan();
+  const Driver &d = model.driver();
+  if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
+    return s;
+  if (llmc_status_t s = model.makeCurrent())
+    return s;
+  if (llmc_status_t s = ensureArena(t))
+    return s;
+  if (t == 1) {
+    hostStep_[0] = ids[0];
+    hostStep_[1] = int32_t(length_);
+    if (CUresult r = d.cuMemcpyHtoDAsync(ids_, &hostStep_[0], 4, stream_))
+      return d.error(r, "uploading the token id");
+    if (CUresult r = d.cuMemcpyHtoDAsync(positions_, &hostStep_[1], 4, stream_))
+      return d.error(r, "uploading the position");
+  } else {
+    std::vector<int32_t> positions(static_cast<size_t>(t));
+    for (int64_t r = 0; r < t; ++r)
+      positions[size_t(r)] = int32_t(length_ + r);
+    // On the session's stream, in order with its kernels; the copies are
+    // staged from pageable memory before these calls return.
+    if (CUresult r = d.cuMemcpyHtoDAsync(ids_, ids, size_t(t) * 4, stream_))
+      return d.error(r, "uploading token ids");
+    if (CUresult r = d.cuMemcpyHtoDAsync(positions_, positions.data(),
+                                         size_t(t) * 4, stream_))
+      return d.error(r, "uploading positions");
+  }
+  llmc_status_t status =
+      t == 1 && useGraphs_ ? launchDecodeGraph() : enqueueSteps(t, allLogits);
+  if (status) {
+    d.cuStreamSynchronize(stream_);
+    return status;
+  }
   CUdeviceptr result =
-      buffer(plan.logits) + CUdeviceptr(plan.logitsOffset(t, allLogits)) * 4;
-  size_t bytes = size_t((allLogits ? t : 1) * plan.vocabSize) * 4;
+      arena_ + CUdeviceptr(t * plan.buffers[size_t(plan.logits)].offset) * 4 +
+      CUdeviceptr(plan.logitsOffset(t, allLogits)) * 4;
+  size_t rows = size_t(allLogits ? t : 1);
+  size_t bytes = rows * size_t(plan.vocabSize) * 4;
   // The copy waits for the kernels: the one host sync of a step.
-  if (CUresult r = d.cuMemcpyDtoH(logits, result, bytes))
-    return d.error(r, "reading the logits (a kernel failed)");
+  if (rows == 1) {
+    if (CUresult r = d.cuMemcpyDtoHAsync(hostLogits_, result, bytes, stream_))
+      return d.error(r, "reading the logits");
+    if (CUresult r = d.cuStreamSynchronize(stream_))
+      return d.error(r, "running the step (a kernel failed)");
+    std::memcpy(logits, hostLogits_, bytes);
+  } else {
+    if (CUresult r = d.cuStreamSynchronize(stream_))
+      return d.error(r, "running the step (a kernel failed)");
+    if (CUresult r = d.cuMemcpyDtoH(logits, result, bytes))
+      return d.error(r, "reading the logits");
+  }
   length_ += t;
   return nullptr;
 }

@@ -2,9 +2,11 @@
 //
 // CudaModel loads the artifact's fatbin and uploads the weights once;
 // CudaSession holds one sequence's KV cache and activation arena on the GPU
-// and runs the plan's steps as kernel launches on the default stream,
-// reading back only the logits. Activations and the KV cache are float32;
-// 16-bit matrices stay 16-bit.
+// and runs the plan's steps as kernel launches on its stream, reading back
+// only the logits. A one-token step is captured once as a CUDA graph and
+// replayed: the kernels read the token id and position from device memory,
+// so the host uploads 8 bytes, launches the graph and reads the logits.
+// Activations and the KV cache are float32; 16-bit matrices stay 16-bit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,8 +34,12 @@ public:
   const Driver &driver() const { return *driver_; }
   const plan::Plan &plan() const { return plan_; }
   CUdeviceptr weight(int32_t id) const { return weights_[size_t(id)]; }
-  /// The kernel named `name` ("llmc_linear_bf16", ...).
-  llmc_status_t function(const std::string &name, CUfunction &out) const;
+  /// The kernel named `name` ("llmc_linear_bf16", ...), with its dynamic
+  /// shared memory limit raised to `sharedBytes` when that is above 48 KiB.
+  llmc_status_t function(const std::string &name, CUfunction &out,
+                         unsigned sharedBytes = 0) const;
+  /// Whether the artifact's kernels include `name`.
+  bool hasFunction(const std::string &name) const;
   llmc_status_t makeCurrent() const;
 
 private:
@@ -66,13 +72,36 @@ public:
 private:
   CudaSession(const CudaModel &model) : model(model) {}
   llmc_status_t ensureArena(int64_t t);
-  llmc_status_t launch(const std::string &name, unsigned grid, unsigned block,
-                       unsigned sharedBytes, std::vector<void *> args);
+  /// Launches every step of a forward call over `t` tokens on stream_.
+  llmc_status_t enqueueSteps(int64_t t, bool allLogits);
+  /// One matrix product out[rows, n] = x[rows, k] . weight^T + bias, with
+  /// the kernel that suits the weight type and the rows.
+  llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,
+                              CUdeviceptr bias, float softcap, CUdeviceptr out,
+                              int n);
+  /// Replays (capturing it first when needed) the one-token step's graph.
+  llmc_status_t launchDecodeGraph();
+  void dropGraph();
+  llmc_status_t launch(const std::string &name, unsigned gridX, unsigned gridY,
+                       unsigned block, unsigned sharedBytes,
+                       std::vector<void *> args);
 
   const CudaModel &model;
   int64_t capacity_ = 0, length_ = 0, arenaTokens_ = 0;
   std::vector<CUdeviceptr> keys_, values_;
-  CUdeviceptr arena_ = 0, ids_ = 0, positions_ = 0;
+  CUdeviceptr arena_ = 0, ids_ = 0, positions_ = 0, scratch_ = 0;
+  /// A gated linear step's up projection when it runs unfused.
+  CUdeviceptr gatedScratch_ = 0;
+  CUstream stream_ = nullptr;
+  /// Pinned: the next token's id and position, and one row of logits.
+  int32_t *hostStep_ = nullptr;
+  float *hostLogits_ = nullptr;
+  CUgraphExec graph_ = nullptr;
+  /// Whether one-token steps replay a graph (every step's launch is then
+  /// independent of the length; LLMC_CUDA_GRAPHS=0 turns it off).
+  bool useGraphs_ = false;
+  /// Flash-decoding: chunks per head, and the scratch floats per head.
+  int splits_ = 16;
 };
 
 } // namespace llmc::cuda

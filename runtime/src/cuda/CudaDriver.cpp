@@ -47,7 +47,22 @@ llmc_status_t Driver::get(const Driver *&out) {
         bind(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
         bind(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
         bind(library, "cuLaunchKernel", d.cuLaunchKernel) &&
-        bind(library, "cuGetErrorString", d.cuGetErrorString);
+        bind(library, "cuGetErrorString", d.cuGetErrorString) &&
+        bind(library, "cuFuncSetAttribute", d.cuFuncSetAttribute) &&
+        bind(library, "cuMemAllocHost_v2", d.cuMemAllocHost) &&
+        bind(library, "cuMemFreeHost", d.cuMemFreeHost) &&
+        bind(library, "cuMemcpyHtoDAsync_v2", d.cuMemcpyHtoDAsync) &&
+        bind(library, "cuMemcpyDtoHAsync_v2", d.cuMemcpyDtoHAsync) &&
+        bind(library, "cuStreamCreate", d.cuStreamCreate) &&
+        bind(library, "cuStreamDestroy_v2", d.cuStreamDestroy) &&
+        bind(library, "cuStreamSynchronize", d.cuStreamSynchronize) &&
+        bind(library, "cuStreamBeginCapture_v2", d.cuStreamBeginCapture) &&
+        bind(library, "cuStreamEndCapture", d.cuStreamEndCapture) &&
+        bind(library, "cuGraphInstantiateWithFlags",
+             d.cuGraphInstantiateWithFlags) &&
+        bind(library, "cuGraphLaunch", d.cuGraphLaunch) &&
+        bind(library, "cuGraphExecDestroy", d.cuGraphExecDestroy) &&
+        bind(library, "cuGraphDestroy", d.cuGraphDestroy);
     if (!ok) {
       problem = "libcuda.so.1 lacks a driver API call llmc needs; update "
                 "the NVIDIA driver";

@@ -28,6 +28,8 @@ struct KernelInfo {
 constexpr KernelInfo kernels[] = {
     {Kernel::Embedding, "embedding"},
     {Kernel::Linear, "linear"},
+    {Kernel::LinearGroup, "linear_group"},
+    {Kernel::GatedLinear, "gated_linear"},
     {Kernel::LinearQuantized, "linear_quantized"},
     {Kernel::RmsNorm, "rms_norm"},
     {Kernel::AddRmsNorm, "add_rms_norm"},
@@ -155,6 +157,42 @@ void Checker::checkStep(size_t i, const Step &s) {
     DType wt = isFloat(weight(s, 0).dtype) ? weight(s, 0).dtype : DType::F32;
     if (expectWeight(i, s, 0, wt, {n, k}) && s.weights.size() == 2)
       expectWeight(i, s, 1, DType::F32, {n});
+    return;
+  }
+  case Kernel::LinearGroup: {
+    size_t count = s.outputs.size();
+    bool biases = s.integer("biases") != 0;
+    if (count < 2 || count > 3) {
+      fail() << stepName(i, s) << " has " << count
+             << " outputs; expected 2 or 3";
+      return flush();
+    }
+    size_t w = biases ? 2 * count : count;
+    if (!expectCounts(i, s, 1, w, w, count))
+      return;
+    int64_t k = features(s, true, 0);
+    DType wt = isFloat(weight(s, 0).dtype) ? weight(s, 0).dtype : DType::F32;
+    for (size_t j = 0; j < count; ++j) {
+      int64_t n = features(s, false, j);
+      if (!expectWeight(i, s, j, wt, {n, k}))
+        return;
+      if (biases && !expectWeight(i, s, count + j, DType::F32, {n}))
+        return;
+    }
+    return;
+  }
+  case Kernel::GatedLinear: {
+    if (!expectCounts(i, s, 1, 2, 2, 1))
+      return;
+    int64_t n = features(s, false, 0), k = features(s, true, 0);
+    DType wt = isFloat(weight(s, 0).dtype) ? weight(s, 0).dtype : DType::F32;
+    std::string act = s.name("activation");
+    if (act != "silu" && act != "gelu_tanh" && act != "gelu_erf") {
+      fail() << stepName(i, s) << ": unknown activation '" << act << "'";
+      return flush();
+    }
+    if (expectWeight(i, s, 0, wt, {n, k}))
+      expectWeight(i, s, 1, wt, {n, k});
     return;
   }
   case Kernel::LinearQuantized: {

@@ -48,6 +48,8 @@ struct Weight {
 enum class Kernel {
   Embedding,
   Linear,
+  LinearGroup,
+  GatedLinear,
   LinearQuantized,
   RmsNorm,
   AddRmsNorm,

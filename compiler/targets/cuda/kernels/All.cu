@@ -5,4 +5,6 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DecodeAttention.cu"
+#include "Gemv.cu"
 #include "Kernels.cu"

@@ -1,0 +1,132 @@
+//===- DecodeAttention.cu - one token's attention, split -------*- CUDA -*-===//
+//
+// Flash-decoding: one query token attends over the KV cache with the
+// visible positions split into `splits` chunks, one block per (head, chunk),
+// so that a short decode step still fills the GPU. Each warp keeps an
+// online softmax (running max, sum and weighted values) over its share of
+// the chunk; the block merges its warps and writes one partial result, and
+// llmc_attention_combine merges the chunks. The length comes from
+// positions[0] in device memory, so a captured graph replays for any
+// length.
+//
+// Launch: llmc_attention_decode grid (heads, splits), block 128, no dynamic
+// shared memory; llmc_attention_combine grid heads, block 128. headDim is a
+// multiple of 32 and at most 256. scratch holds heads * splits *
+// (headDim + 2) floats.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_KERNELS_DECODEATTENTION_CU
+#define LLMC_KERNELS_DECODEATTENTION_CU
+
+#include "Common.cuh"
+
+namespace {
+constexpr int kDecodeWarps = 4;
+constexpr int kMaxPerLane = 8; // headDim / 32
+} // namespace
+
+extern "C" __global__ void __launch_bounds__(128)
+    llmc_attention_decode(const float *q, int heads, int kvHeads, int headDim,
+                          const int32_t *positions, const float *keys,
+                          const float *values, float scale, int window,
+                          float softcap, int splits, float *scratch) {
+  int h = blockIdx.x, split = blockIdx.y;
+  int kvh = h / (heads / kvHeads);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  int per = headDim / 32;
+  int last = positions[0];
+  int first = window > 0 ? max(0, last - window + 1) : 0;
+  int count = last - first + 1;
+  int chunk = (count + splits - 1) / splits;
+  int begin = first + split * chunk, end = min(last + 1, begin + chunk);
+  int row = kvHeads * headDim;
+
+  float qv[kMaxPerLane], acc[kMaxPerLane];
+  const float *qh = q + (size_t)h * headDim;
+#pragma unroll
+  for (int i = 0; i < kMaxPerLane; ++i) {
+    qv[i] = i < per ? qh[lane + 32 * i] * scale : 0.0f;
+    acc[i] = 0.0f;
+  }
+  float best = -INFINITY, total = 0.0f;
+  for (int p = begin + warp; p < end; p += kDecodeWarps) {
+    const float *kp = keys + (size_t)p * row + kvh * headDim;
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kMaxPerLane; ++i)
+      if (i < per)
+        s += qv[i] * kp[lane + 32 * i];
+    s = warpSum(s);
+    if (softcap > 0.0f)
+      s = softcap * tanhf(s / softcap);
+    float next = fmaxf(best, s);
+    float rescale = __expf(best - next), e = __expf(s - next);
+    total = total * rescale + e;
+    const float *vp = values + (size_t)p * row + kvh * headDim;
+#pragma unroll
+    for (int i = 0; i < kMaxPerLane; ++i)
+      if (i < per)
+        acc[i] = acc[i] * rescale + e * vp[lane + 32 * i];
+    best = next;
+  }
+
+  // Merge the warps: each writes (max, sum, values) to shared memory.
+  __shared__ float warpBest[kDecodeWarps], warpTotal[kDecodeWarps];
+  __shared__ float warpAcc[kDecodeWarps][256];
+  if (lane == 0) {
+    warpBest[warp] = best;
+    warpTotal[warp] = total;
+  }
+#pragma unroll
+  for (int i = 0; i < kMaxPerLane; ++i)
+    if (i < per)
+      warpAcc[warp][lane + 32 * i] = acc[i];
+  __syncthreads();
+  float m = -INFINITY;
+  for (int w = 0; w < kDecodeWarps; ++w)
+    m = fmaxf(m, warpBest[w]);
+  float *part = scratch + ((size_t)h * splits + split) * (headDim + 2);
+  for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+    float v = 0.0f;
+    for (int w = 0; w < kDecodeWarps; ++w)
+      if (warpBest[w] != -INFINITY)
+        v += warpAcc[w][d] * __expf(warpBest[w] - m);
+    part[2 + d] = v;
+  }
+  if (threadIdx.x == 0) {
+    float l = 0.0f;
+    for (int w = 0; w < kDecodeWarps; ++w)
+      if (warpBest[w] != -INFINITY)
+        l += warpTotal[w] * __expf(warpBest[w] - m);
+    part[0] = m;
+    part[1] = l;
+  }
+}
+
+extern "C" __global__ void __launch_bounds__(128)
+    llmc_attention_combine(const float *scratch, int headDim, int splits,
+                           float *out) {
+  int h = blockIdx.x;
+  const float *parts = scratch + (size_t)h * splits * (headDim + 2);
+  float m = -INFINITY;
+  for (int s = 0; s < splits; ++s)
+    m = fmaxf(m, parts[(size_t)s * (headDim + 2)]);
+  float l = 0.0f;
+  for (int s = 0; s < splits; ++s) {
+    const float *part = parts + (size_t)s * (headDim + 2);
+    if (part[0] != -INFINITY)
+      l += part[1] * __expf(part[0] - m);
+  }
+  for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+    float v = 0.0f;
+    for (int s = 0; s < splits; ++s) {
+      const float *part = parts + (size_t)s * (headDim + 2);
+      if (part[0] != -INFINITY)
+        v += part[2 + d] * __expf(part[0] - m);
+    }
+    out[(size_t)h * headDim + d] = v / l;
+  }
+}
+
+#endif // LLMC_KERNELS_DECODEATTENTION_CU

@@ -1,0 +1,75 @@
+//===- FuseGatedMlp.cpp - llmc-fuse-gated-mlp -----------------------------===//
+
+#include "dialects/llm/LlmOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace llmc {
+#define GEN_PASS_DEF_FUSEGATEDMLP
+#include "passes/Passes.h.inc"
+} // namespace llmc
+
+using namespace mlir;
+using namespace llmc;
+using namespace llmc::llm;
+
+namespace {
+
+/// A float [N, K] weight (not a quantized one).
+bool isFloatMatrix(Value weight) {
+  return isa<RankedTensorType>(weight.getType());
+}
+
+/// glu(act, linear(x, wg), linear(x, wu)) -> gated_linear(act, x, wg, wu).
+struct FuseGluOfLinears : OpRewritePattern<GluOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GluOp glu,
+                                PatternRewriter &rewriter) const override {
+    auto gate = glu.getGate().getDefiningOp<LinearOp>();
+    auto up = glu.getUp().getDefiningOp<LinearOp>();
+    if (!gate || !up || gate == up)
+      return rewriter.notifyMatchFailure(glu, "operands are not two linears");
+    if (gate.getInput() != up.getInput())
+      return rewriter.notifyMatchFailure(glu, "linears read different inputs");
+    if (gate.getBias() || up.getBias())
+      return rewriter.notifyMatchFailure(glu, "a linear has a bias");
+    if (!isFloatMatrix(gate.getWeight()) ||
+        gate.getWeight().getType() != up.getWeight().getType())
+      return rewriter.notifyMatchFailure(glu, "weights are not float "
+                                              "matrices of one type");
+    if (!gate->hasOneUse() || !up->hasOneUse())
+      return rewriter.notifyMatchFailure(glu, "a linear has other users");
+    // The glu comes after both linears, so their operands dominate it.
+    rewriter.replaceOpWithNewOp<GatedLinearOp>(
+        glu, glu.getType(), glu.getActivationAttr(), gate.getInput(),
+        gate.getWeight(), up.getWeight());
+    rewriter.eraseOp(gate);
+    rewriter.eraseOp(up);
+    return success();
+  }
+};
+
+struct FuseGatedMlpPass : llmc::impl::FuseGatedMlpBase<FuseGatedMlpPass> {
+  LogicalResult initialize(MLIRContext *context) override {
+    RewritePatternSet set(context);
+    populateFuseGatedMlpPatterns(set);
+    patterns = FrozenRewritePatternSet(std::move(set));
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (failed(applyPatternsGreedily(getOperation(), patterns)))
+      signalPassFailure();
+  }
+
+  FrozenRewritePatternSet patterns;
+};
+
+} // namespace
+
+void llmc::populateFuseGatedMlpPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseGluOfLinears>(patterns.getContext());
+}
