@@ -11,7 +11,11 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cstring>
+#include <deque>
+#include <future>
+#include <thread>
 
 namespace json = llvm::json;
 using llmc::lowering::PlanWeight;
@@ -146,10 +150,27 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
     return e;
   json::Array weights;
   uint64_t done = 0;
+  // Weights are evaluated and packed on several threads, a few ahead of the
+  // one being written, and written in order. Each job holds one weight's
+  // float32 values and packed bytes, which bounds the memory in flight.
+  using Packed = llvm::Expected<std::vector<uint8_t>>;
+  size_t jobs = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::deque<std::future<Packed>> pending;
+  size_t next = 0;
   for (const PlanWeight &pw : lowered.weights) {
-    llvm::Expected<std::vector<uint8_t>> bytes = packWeight(pw);
-    if (!bytes)
+    while (next < lowered.weights.size() && pending.size() < jobs) {
+      const PlanWeight *job = &lowered.weights[next++];
+      pending.push_back(
+          std::async(std::launch::async, [job] { return packWeight(*job); }));
+    }
+    Packed bytes = pending.front().get();
+    pending.pop_front();
+    if (!bytes) {
+      for (std::future<Packed> &other : pending)
+        if (Packed result = other.get(); !result)
+          llvm::consumeError(result.takeError());
       return bytes.takeError();
+    }
     if (llvm::Error e = w.alignSection(kTensorAlignment))
       return e;
     uint64_t offset = w.sectionSize();

@@ -87,7 +87,7 @@ llmc_status_t CudaModel::function(const std::string &name, CUfunction &out,
   if (CUresult r = driver_->cuModuleGetFunction(&out, module_, name.c_str()))
     return driver_->error(r, "the artifact's kernels lack '" + name + "'");
   // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8.
-  if (sharedBytes > 48 * 1024)
+  if (sharedBytes >= 48 * 1024)
     if (CUresult r = driver_->cuFuncSetAttribute(out, 8, int(sharedBytes)))
       return driver_->error(r, "allowing " + std::to_string(sharedBytes) +
                                    " bytes of shared memory to " + name);
@@ -220,7 +220,7 @@ static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
 
 /// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
 constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
-constexpr unsigned kGemmSharedBytes = 0;
+constexpr unsigned kGemmSharedBytes = 49152;
 constexpr unsigned kPrefillQueries = 64, kPrefillThreads = 128;
 unsigned prefillSharedBytes(int headDim) { return headDim == 64 ? 0 : 0; }
 
@@ -503,8 +503,9 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
 llmc_status_t CudaSession::launchDecodeGraph() {
   const Driver &d = model.driver();
   if (!graph_) {
-    // CU_STREAM_CAPTURE_MODE_THREAD_LOCAL is 1.
-    if (CUresult r = d.cuStreamBeginCapture(stream_, 1))
+    // CU_STREAM_CAPTURE_MODE_RELAXED is 2: looking kernels up in the module
+    // while capturing is allowed.
+    if (CUresult r = d.cuStreamBeginCapture(stream_, 2))
       return d.error(r, "cuStreamBeginCapture");
     llmc_status_t status = enqueueSteps(1, false);
     CUgraph graph = nullptr;

@@ -35,7 +35,7 @@ public:
   const plan::Plan &plan() const { return plan_; }
   CUdeviceptr weight(int32_t id) const { return weights_[size_t(id)]; }
   /// The kernel named `name` ("llmc_linear_bf16", ...), with its dynamic
-  /// shared memory limit raised to `sharedBytes` when that is above 48 KiB.
+  /// shared memory limit raised to `sharedBytes` when that is 48 KiB or more.
   llmc_status_t function(const std::string &name, CUfunction &out,
                          unsigned sharedBytes = 0) const;
   /// Whether the artifact's kernels include `name`.

@@ -6,5 +6,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecodeAttention.cu"
+#include "Gemm.cu"
 #include "Gemv.cu"
 #include "Kernels.cu"
