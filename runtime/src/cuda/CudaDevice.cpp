@@ -144,6 +144,9 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
     }
   if (CUresult r = d.cuMemAlloc(&s->scratch_, size_t(scratchFloats) * 4))
     return d.error(r, "allocating attention scratch");
+  for (const plan::Weight &w : model.plan().weights)
+    s->halfModel_ =
+        s->halfModel_ || w.dtype == DType::BF16 || w.dtype == DType::F16;
   const char *graphs = std::getenv("LLMC_CUDA_GRAPHS");
   s->useGraphs_ = graphable && !(graphs && std::string(graphs) == "0");
   out = std::move(s);
@@ -221,8 +224,10 @@ static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
 /// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
 constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
 constexpr unsigned kGemmSharedBytes = 49152;
-constexpr unsigned kPrefillQueries = 64, kPrefillThreads = 128;
-unsigned prefillSharedBytes(int headDim) { return headDim == 64 ? 0 : 0; }
+constexpr unsigned kPrefillQueries = 128, kPrefillThreads = 256;
+unsigned prefillSharedBytes(int headDim) {
+  return headDim == 64 ? 49152 : headDim == 128 ? 98304 : 0;
+}
 
 /// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
 int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
@@ -444,8 +449,9 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
         if (!status)
           status = launch("llmc_attention_combine", unsigned(heads), 1, 128, 0,
                           {&scratch_, &dim, &splits, &out[0]});
-      } else if ((dim == 64 || dim == 128) && prefillSharedBytes(dim) &&
+      } else if (halfModel_ && prefillSharedBytes(dim) &&
                  model.hasFunction("llmc_attention_prefill")) {
+        // Tensor cores round Q, K and V to bfloat16: for 16-bit models.
         status =
             launch("llmc_attention_prefill",
                    (unsigned(t) + kPrefillQueries - 1) / kPrefillQueries,

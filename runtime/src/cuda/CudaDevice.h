@@ -100,7 +100,10 @@ private:
   /// Whether one-token steps replay a graph (every step's launch is then
   /// independent of the length; LLMC_CUDA_GRAPHS=0 turns it off).
   bool useGraphs_ = false;
-  /// Flash-decoding: chunks per head, and the scratch floats per head.
+  /// Whether the model keeps 16-bit matrices (then prefill attention may
+  /// round to bfloat16 on the tensor cores).
+  bool halfModel_ = false;
+  /// Flash-decoding: chunks per head.
   int splits_ = 16;
 };
 

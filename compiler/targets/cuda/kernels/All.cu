@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecodeAttention.cu"
+#include "FlashAttention.cu"
 #include "Gemm.cu"
 #include "Gemv.cu"
 #include "Kernels.cu"
