@@ -32,6 +32,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <future>
 
 using namespace llvm;
 
@@ -197,6 +198,11 @@ int runCompile() {
     return reportError("compile: an artifact cannot be written to stdout; "
                        "give -o OUT.llmc");
   Progress progress(compileQuiet || !compileTo.empty());
+  // The kernels do not depend on the model: nvcc runs while the model is
+  // imported, raised, lowered and packed.
+  std::future<Expected<llmc::cuda::Fatbin>> kernels;
+  if (compileTarget == "cuda" && compileTo.empty())
+    kernels = std::async(std::launch::async, llmc::cuda::compileKernels);
 
   mlir::DialectRegistry registry;
   llmc::registerAllDialects(registry);
@@ -276,7 +282,7 @@ int runCompile() {
   options.modelPath = compileInput;
   options.target = compileTarget;
   if (compileTarget == "cuda") {
-    Expected<llmc::cuda::Fatbin> fatbin = llmc::cuda::compileKernels();
+    Expected<llmc::cuda::Fatbin> fatbin = kernels.get();
     if (!fatbin)
       return reportError("compile: " + toString(fatbin.takeError()));
     options.cudaFatbin = std::move(fatbin->bytes);

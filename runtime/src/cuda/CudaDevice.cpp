@@ -147,6 +147,13 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   for (const plan::Weight &w : model.plan().weights)
     s->halfModel_ =
         s->halfModel_ || w.dtype == DType::BF16 || w.dtype == DType::F16;
+  // Dependent launches need sm_90 (CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_
+  // MAJOR is 75) and cuLaunchKernelEx; LLMC_CUDA_PDL=0 turns them off.
+  int major = 0;
+  d.cuDeviceGetAttribute(&major, 75, model.device());
+  const char *pdl = std::getenv("LLMC_CUDA_PDL");
+  s->usePdl_ =
+      major >= 9 && d.cuLaunchKernelEx && !(pdl && std::string(pdl) == "0");
   const char *graphs = std::getenv("LLMC_CUDA_GRAPHS");
   s->useGraphs_ = graphable && !(graphs && std::string(graphs) == "0");
   out = std::move(s);
@@ -244,6 +251,19 @@ llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
   if (gridX == 0 || gridY == 0)
     return nullptr;
   const Driver &d = model.driver();
+  if (usePdl_) {
+    // Programmatic stream serialization (CU_LAUNCH_ATTRIBUTE_... = 6): the
+    // kernel may start while the previous one finishes; kernels wait for it
+    // with griddepcontrol.wait before they read activations.
+    CUlaunchAttribute attribute{};
+    attribute.id = 6;
+    attribute.value.programmaticStreamSerializationAllowed = 1;
+    CUlaunchConfig config{gridX, gridY,       1,       block,      1,
+                          1,     sharedBytes, stream_, &attribute, 1};
+    if (CUresult r = d.cuLaunchKernelEx(&config, f, args.data(), nullptr))
+      return d.error(r, "launching " + name);
+    return nullptr;
+  }
   if (CUresult r = d.cuLaunchKernel(f, gridX, gridY, 1, block, 1, 1,
                                     sharedBytes, stream_, args.data(), nullptr))
     return d.error(r, "launching " + name);

@@ -32,6 +32,7 @@ public:
   ~CudaModel();
 
   const Driver &driver() const { return *driver_; }
+  CUdevice device() const { return device_; }
   const plan::Plan &plan() const { return plan_; }
   CUdeviceptr weight(int32_t id) const { return weights_[size_t(id)]; }
   /// The kernel named `name` ("llmc_linear_bf16", ...), with its dynamic
@@ -100,6 +101,9 @@ private:
   /// Whether one-token steps replay a graph (every step's launch is then
   /// independent of the length; LLMC_CUDA_GRAPHS=0 turns it off).
   bool useGraphs_ = false;
+  /// Whether kernels are launched as programmatic dependents of the one
+  /// before (sm_90 and newer).
+  bool usePdl_ = false;
   /// Whether the model keeps 16-bit matrices (then prefill attention may
   /// round to bfloat16 on the tensor cores).
   bool halfModel_ = false;

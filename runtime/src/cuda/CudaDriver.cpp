@@ -62,7 +62,9 @@ llmc_status_t Driver::get(const Driver *&out) {
              d.cuGraphInstantiateWithFlags) &&
         bind(library, "cuGraphLaunch", d.cuGraphLaunch) &&
         bind(library, "cuGraphExecDestroy", d.cuGraphExecDestroy) &&
-        bind(library, "cuGraphDestroy", d.cuGraphDestroy);
+        bind(library, "cuGraphDestroy", d.cuGraphDestroy) &&
+        bind(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute);
+    bind(library, "cuLaunchKernelEx", d.cuLaunchKernelEx);
     if (!ok) {
       problem = "libcuda.so.1 lacks a driver API call llmc needs; update "
                 "the NVIDIA driver";

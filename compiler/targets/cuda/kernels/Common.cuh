@@ -63,6 +63,18 @@ __device__ inline float geluErf(float x) {
   return 0.5f * x * (1.0f + erff(x * 0.70710678f));
 }
 
+/// Programmatic dependent launch (sm_90 and newer; a no-op before): waits
+/// until the previous kernel in the stream has finished and its writes are
+/// visible, then lets the next kernel be launched, so that its blocks are
+/// resident (and may prefetch weights) while this one runs. Every kernel
+/// calls it before it touches activations.
+__device__ __forceinline__ void gridDependencyBegin() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  asm volatile("griddepcontrol.launch_dependents;");
+#endif
+}
+
 } // namespace
 
 #endif // LLMC_KERNELS_COMMON_CUH

@@ -31,6 +31,7 @@ extern "C" __global__ void __launch_bounds__(128)
                           const int32_t *positions, const float *keys,
                           const float *values, float scale, int window,
                           float softcap, int splits, float *scratch) {
+  gridDependencyBegin();
   int h = blockIdx.x, split = blockIdx.y;
   int kvh = h / (heads / kvHeads);
   int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -107,6 +108,7 @@ extern "C" __global__ void __launch_bounds__(128)
 extern "C" __global__ void __launch_bounds__(128)
     llmc_attention_combine(const float *scratch, int headDim, int splits,
                            float *out) {
+  gridDependencyBegin();
   int h = blockIdx.x;
   const float *parts = scratch + (size_t)h * splits * (headDim + 2);
   float m = -INFINITY;

@@ -414,6 +414,7 @@ extern "C" __global__ void __launch_bounds__(prefillThreads, 1)
                            int headDim, const int32_t *positions,
                            const float *keys, const float *values, float scale,
                            int window, float softcap, float *out) {
+  gridDependencyBegin();
   if (headDim == 128) {
     if (softcap > 0.0f)
       attentionPrefill<128, true>(q, t, heads, kvHeads, positions, keys, values,

@@ -339,12 +339,14 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
 extern "C" __global__ void __launch_bounds__(GemmThreads, 2)
     llmc_gemm_bf16(const float *x, int t, int k, const __nv_bfloat16 *w, int n,
                    const float *bias, float softcap, float *out) {
+  gridDependencyBegin();
   gemm<__nv_bfloat16>(x, t, k, w, n, bias, softcap, out);
 }
 
 extern "C" __global__ void __launch_bounds__(GemmThreads, 2)
     llmc_gemm_f16(const float *x, int t, int k, const __half *w, int n,
                   const float *bias, float softcap, float *out) {
+  gridDependencyBegin();
   gemm<__half>(x, t, k, w, n, bias, softcap, out);
 }
 

@@ -2,7 +2,7 @@
 //
 // Decode reads every weight once per token, so these kernels are built to
 // stream 16-bit weights at the memory's bandwidth: one warp per output row,
-// each lane loading 16 bytes (8 weights) at a time with four loads in
+// each lane loading 16 bytes (8 weights) at a time with eight loads in
 // flight, the float32 activations of up to Tokens tokens read through L1,
 // and float32 accumulation. One launch covers up to three weight matrices
 // that read the same input (a fused QKV projection), or a gate and an up
@@ -70,13 +70,22 @@ __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
   }
 }
 
+/// Starts pulling a warp's weight row into L2 before the previous kernel
+/// has finished (the weights do not depend on it).
+template <typename W>
+__device__ inline void prefetchRow(const W *w, size_t row, int k, int lane) {
+  const char *p = reinterpret_cast<const char *>(w + row * (size_t)k);
+  for (int byte = lane * 128; byte < k * (int)sizeof(W); byte += 32 * 128)
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(p + byte));
+}
+
 /// One warp's dot products of weight row `row` with every token.
 template <typename W, int Tokens>
 __device__ inline void rowDot(const W *w, size_t row, const float *x, int t,
                               int k, int lane, float *acc) {
   const W *wr = w + row * (size_t)k;
   int c = lane * 8;
-  constexpr int Unroll = 4;
+  constexpr int Unroll = 8;
   for (; c + (Unroll - 1) * 256 < k; c += Unroll * 256) {
     uint4 chunk[Unroll];
 #pragma unroll
@@ -107,6 +116,8 @@ __device__ void gemvSegments(const GemvArgs &a) {
     row -= a.n[segment++];
   if (segment == 3)
     return;
+  prefetchRow(static_cast<const W *>(a.w[segment]), row, a.k, lane);
+  gridDependencyBegin();
   float acc[Tokens] = {};
   rowDot<W, Tokens>(static_cast<const W *>(a.w[segment]), row, a.x, a.t, a.k,
                     lane, acc);
@@ -129,6 +140,9 @@ template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
   int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
   if (row >= a.n[0])
     return;
+  prefetchRow(static_cast<const W *>(a.w[0]), row, a.k, lane);
+  prefetchRow(static_cast<const W *>(a.w[1]), row, a.k, lane);
+  gridDependencyBegin();
   float gate[Tokens] = {}, up[Tokens] = {};
   rowDot<W, Tokens>(static_cast<const W *>(a.w[0]), row, a.x, a.t, a.k, lane,
                     gate);

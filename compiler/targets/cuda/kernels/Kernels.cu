@@ -62,11 +62,13 @@ __device__ void embedding(const W *table, int hidden, const int32_t *ids, int t,
   extern "C" __global__ void llmc_linear_##SUFFIX(                             \
       const float *x, int t, int k, const W *w, int n, const float *bias,      \
       float softcap, float *out) {                                             \
+    gridDependencyBegin();                                                     \
     linear<W>(x, t, k, w, n, bias, softcap, out);                              \
   }                                                                            \
   extern "C" __global__ void llmc_embedding_##SUFFIX(                          \
       const W *table, int hidden, const int32_t *ids, int t, float scale,      \
       float *out) {                                                            \
+    gridDependencyBegin();                                                     \
     embedding<W>(table, hidden, ids, t, scale, out);                           \
   }
 
@@ -81,6 +83,7 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
                       int isSigned, const float *scales, const float *offsets,
                       int group, int n, const float *bias, float softcap,
                       float *out) {
+  gridDependencyBegin();
   int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
   int lane = threadIdx.x & 31;
   if (row >= n)
@@ -114,6 +117,7 @@ extern "C" __global__ void llmc_rms_norm(const float *x, const float *residual,
                                          int f, const float *w, float eps,
                                          int unitOffset, float *out,
                                          float *sum) {
+  gridDependencyBegin();
   size_t base = (size_t)blockIdx.x * f;
   float ss = 0.0f;
   for (int j = threadIdx.x; j < f; j += blockDim.x) {
@@ -132,6 +136,7 @@ extern "C" __global__ void llmc_rms_norm(const float *x, const float *residual,
 extern "C" __global__ void llmc_layer_norm(const float *x, int f,
                                            const float *w, const float *b,
                                            float eps, float *out) {
+  gridDependencyBegin();
   size_t base = (size_t)blockIdx.x * f;
   float s = 0.0f;
   for (int j = threadIdx.x; j < f; j += blockDim.x)
@@ -152,6 +157,7 @@ extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
                                      const int32_t *positions, const float *cos,
                                      const float *sin, int half,
                                      int interleaved, float *out) {
+  gridDependencyBegin();
   int r = blockIdx.x / heads, h = blockIdx.x % heads;
   const float *xh = x + ((size_t)r * heads + h) * headDim;
   float *oh = out + ((size_t)r * heads + h) * headDim;
@@ -172,6 +178,7 @@ extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
 extern "C" __global__ void llmc_kv_append(const float *k, const float *v,
                                           int row, const int32_t *positions,
                                           float *keys, float *values) {
+  gridDependencyBegin();
   int r = blockIdx.x;
   size_t at = (size_t)positions[r] * row;
   for (int j = threadIdx.x; j < row; j += blockDim.x) {
@@ -187,6 +194,7 @@ extern "C" __global__ void
 llmc_attention(const float *q, int heads, int kvHeads, int headDim,
                const int32_t *positions, const float *keys, const float *values,
                float scale, int window, float softcap, float *out) {
+  gridDependencyBegin();
   extern __shared__ float scores[];
   int r = blockIdx.x / heads, h = blockIdx.x % heads;
   int kvh = h / (heads / kvHeads);
@@ -230,6 +238,7 @@ llmc_attention(const float *q, int heads, int kvHeads, int headDim,
 
 extern "C" __global__ void llmc_slice(const float *x, int t, int f, int offset,
                                       int size, float *out) {
+  gridDependencyBegin();
   size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
   if (i < (size_t)t * size)
     out[i] = x[(i / size) * f + offset + i % size];
@@ -240,6 +249,7 @@ extern "C" __global__ void llmc_slice(const float *x, int t, int f, int offset,
 extern "C" __global__ void llmc_elementwise(const float *a, const float *b,
                                             size_t n, int op, float factor,
                                             float *out) {
+  gridDependencyBegin();
   size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n)
     return;
