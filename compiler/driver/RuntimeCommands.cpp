@@ -233,6 +233,10 @@ cl::opt<bool> runPrintIds("print-ids",
                           cl::sub(runCommand));
 cl::opt<bool> runQuiet("quiet", cl::desc("no timing line on stderr"),
                        cl::sub(runCommand));
+cl::opt<int> runMaxContext("max-context",
+                           cl::desc("KV cache capacity in tokens (default: "
+                                    "the model's max context)"),
+                           cl::init(0), cl::sub(runCommand));
 
 struct RunState {
   std::vector<int32_t> generated;
@@ -281,7 +285,11 @@ int runRun() {
       outs() << runPrompt;
   }
   llmc_session_t session = nullptr;
-  if (llmc_status_t s = llmc_session_create(model.get(), nullptr, &session))
+  llmc_session_options_t sessionOptions;
+  llmc_session_options_init(&sessionOptions);
+  sessionOptions.max_context = runMaxContext;
+  if (llmc_status_t s =
+          llmc_session_create(model.get(), &sessionOptions, &session))
     return reportStatus("run", s);
   SessionPtr owned(session);
 

@@ -79,17 +79,15 @@ llvm::Expected<Fatbin> compileKernels() {
   Fatbin result;
   result.architectures = {"sm_80", "sm_86", "sm_89", "sm_90a",
                           "compute_90 (PTX)"};
-  std::vector<std::string> args = {*nvcc,
-                                   "-fatbin",
-                                   "-O3",
-                                   "-gencode=arch=compute_80,code=sm_80",
-                                   "-gencode=arch=compute_86,code=sm_86",
-                                   "-gencode=arch=compute_89,code=sm_89",
-                                   "-gencode=arch=compute_90a,code=sm_90a",
-                                   "-gencode=arch=compute_90,code=compute_90",
-                                   "-o",
-                                   std::string(fatbin),
-                                   std::string(source)};
+  std::vector<std::string> args = {
+      *nvcc, "-fatbin", "-O3",
+      // One thread per architecture.
+      "--threads=0", "-gencode=arch=compute_80,code=sm_80",
+      "-gencode=arch=compute_86,code=sm_86",
+      "-gencode=arch=compute_89,code=sm_89",
+      "-gencode=arch=compute_90a,code=sm_90a",
+      "-gencode=arch=compute_90,code=compute_90", "-o", std::string(fatbin),
+      std::string(source)};
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
                                                 log.str()};

@@ -3,6 +3,7 @@
 #include "cuda/CudaDevice.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -111,6 +112,16 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
     return st;
   const plan::KvCacheShape &kv = model.plan().kvCache;
   size_t bytes = size_t(capacity * kv.kvHeads * kv.headDim) * 4;
+  size_t freeBytes = 0, totalBytes = 0;
+  d.cuMemGetInfo(&freeBytes, &totalBytes);
+  double need = double(bytes) * 2 * double(kv.layers);
+  if (need > double(freeBytes))
+    return llmc_status_make(
+        LLMC_STATUS_OUT_OF_MEMORY,
+        "the KV cache for %lld tokens needs %.2f GiB of GPU memory, but "
+        "%.2f GiB are free; ask for a shorter context (llmc run "
+        "--max-context, or the session's max_context)",
+        (long long)capacity, need / (1u << 30), double(freeBytes) / (1u << 30));
   for (int64_t l = 0; l < kv.layers; ++l) {
     CUdeviceptr k = 0, v = 0;
     if (CUresult r = d.cuMemAlloc(&k, bytes))
@@ -154,8 +165,18 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   const char *pdl = std::getenv("LLMC_CUDA_PDL");
   s->usePdl_ =
       major >= 9 && d.cuLaunchKernelEx && !(pdl && std::string(pdl) == "0");
+  const char *profile = std::getenv("LLMC_CUDA_PROFILE");
+  s->profile_ = profile && std::string(profile) == "1";
+  if (s->profile_) {
+    s->usePdl_ = false;
+    s->events_.resize(model.plan().steps.size() + 1);
+    for (CUevent &e : s->events_)
+      if (CUresult r = d.cuEventCreate(&e, 0))
+        return d.error(r, "cuEventCreate");
+  }
   const char *graphs = std::getenv("LLMC_CUDA_GRAPHS");
-  s->useGraphs_ = graphable && !(graphs && std::string(graphs) == "0");
+  s->useGraphs_ =
+      graphable && !s->profile_ && !(graphs && std::string(graphs) == "0");
   out = std::move(s);
   return nullptr;
 }
@@ -168,6 +189,11 @@ CudaSession::~CudaSession() {
   for (CUdeviceptr p : values_)
     d.cuMemFree(p);
   dropGraph();
+  if (profile_)
+    reportProfile();
+  for (CUevent e : events_)
+    if (e)
+      d.cuEventDestroy(e);
   for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_})
     if (p)
       d.cuMemFree(p);
@@ -177,6 +203,28 @@ CudaSession::~CudaSession() {
     d.cuMemFreeHost(hostLogits_);
   if (stream_)
     d.cuStreamDestroy(stream_);
+}
+
+void CudaSession::reportProfile() const {
+  double total = 0;
+  for (const auto &[name, time] : profileTimes_)
+    total += time.ms;
+  if (profiledTokens_ == 0 || total <= 0)
+    return;
+  std::vector<std::pair<double, std::string>> order;
+  for (const auto &[name, time] : profileTimes_)
+    order.push_back({time.ms, name});
+  std::sort(order.rbegin(), order.rend());
+  std::fprintf(stderr,
+               "llmc: cuda profile, %lld one-token steps, %.1f us each on "
+               "the GPU (events, no graphs):\n",
+               (long long)profiledTokens_, 1e3 * total / profiledTokens_);
+  for (const auto &[ms, name] : order) {
+    const KernelTime &time = profileTimes_.at(name);
+    std::fprintf(stderr, "  %-16s %4lld steps/token %9.1f us/token %5.1f%%\n",
+                 name.c_str(), (long long)(time.steps / profiledTokens_),
+                 1e3 * ms / profiledTokens_, 100 * ms / total);
+  }
 }
 
 void CudaSession::dropGraph() {
@@ -311,7 +359,11 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
   auto features = [&](int32_t id) {
     return int(plan.buffers[size_t(id)].features);
   };
+  bool timed = profile_ && t == 1;
+  size_t index = 0;
   for (const Step &s : plan.steps) {
+    if (timed)
+      model.driver().cuEventRecord(events_[index++], stream_);
     int rows = int(t), skip = 0;
     if (s.producesLogits && !allLogits) {
       rows = 1;
@@ -427,8 +479,9 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       CUdeviceptr sum = fused ? out[1] : none;
       float eps = float(s.number("epsilon"));
       int unit = int(s.integer("unit_offset"));
+      unsigned threads = fin > 4096 ? 1024 : 256;
       status =
-          launch("llmc_rms_norm", unsigned(rows), 1, 256, 0,
+          launch("llmc_rms_norm", unsigned(rows), 1, threads, 0,
                  {&in[0], &residual, &fin, &ws[0], &eps, &unit, &out[0], &sum});
       break;
     }
@@ -523,6 +576,8 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
     if (status)
       return status;
   }
+  if (timed)
+    model.driver().cuEventRecord(events_[index], stream_);
   return nullptr;
 }
 
@@ -602,6 +657,17 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
     if (CUresult r = d.cuStreamSynchronize(stream_))
       return d.error(r, "running the step (a kernel failed)");
     std::memcpy(logits, hostLogits_, bytes);
+    if (profile_ && t == 1) {
+      for (size_t i = 0; i < plan.steps.size(); ++i) {
+        float ms = 0;
+        d.cuEventElapsedTime(&ms, events_[i], events_[i + 1]);
+        KernelTime &time =
+            profileTimes_[plan::kernelName(plan.steps[i].kernel)];
+        time.steps += 1;
+        time.ms += ms;
+      }
+      ++profiledTokens_;
+    }
   } else {
     if (CUresult r = d.cuStreamSynchronize(stream_))
       return d.error(r, "running the step (a kernel failed)");

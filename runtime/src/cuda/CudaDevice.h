@@ -107,6 +107,18 @@ private:
   /// Whether the model keeps 16-bit matrices (then prefill attention may
   /// round to bfloat16 on the tensor cores).
   bool halfModel_ = false;
+  /// LLMC_CUDA_PROFILE=1: one-token steps run without graphs or dependent
+  /// launches, timed per step with events; the totals per kernel go to
+  /// stderr when the session ends.
+  bool profile_ = false;
+  std::vector<CUevent> events_;
+  struct KernelTime {
+    int64_t steps = 0;
+    double ms = 0;
+  };
+  std::map<std::string, KernelTime> profileTimes_;
+  int64_t profiledTokens_ = 0;
+  void reportProfile() const;
   /// Flash-decoding: chunks per head.
   int splits_ = 16;
 };

@@ -63,7 +63,11 @@ llmc_status_t Driver::get(const Driver *&out) {
         bind(library, "cuGraphLaunch", d.cuGraphLaunch) &&
         bind(library, "cuGraphExecDestroy", d.cuGraphExecDestroy) &&
         bind(library, "cuGraphDestroy", d.cuGraphDestroy) &&
-        bind(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute);
+        bind(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute) &&
+        bind(library, "cuEventCreate", d.cuEventCreate) &&
+        bind(library, "cuEventRecord", d.cuEventRecord) &&
+        bind(library, "cuEventElapsedTime", d.cuEventElapsedTime) &&
+        bind(library, "cuEventDestroy_v2", d.cuEventDestroy);
     bind(library, "cuLaunchKernelEx", d.cuLaunchKernelEx);
     if (!ok) {
       problem = "libcuda.so.1 lacks a driver API call llmc needs; update "

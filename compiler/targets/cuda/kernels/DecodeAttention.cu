@@ -24,6 +24,7 @@
 namespace {
 constexpr int kDecodeWarps = 4;
 constexpr int kMaxPerLane = 8; // headDim / 32
+constexpr int kBatch = 4;      // positions a warp loads at once
 } // namespace
 
 extern "C" __global__ void __launch_bounds__(128)
@@ -50,26 +51,50 @@ extern "C" __global__ void __launch_bounds__(128)
     qv[i] = i < per ? qh[lane + 32 * i] * scale : 0.0f;
     acc[i] = 0.0f;
   }
+  // Each warp takes kBatch consecutive positions at a time and issues all
+  // their key and value loads before it reduces, so the loads overlap.
   float best = -INFINITY, total = 0.0f;
-  for (int p = begin + warp; p < end; p += kDecodeWarps) {
-    const float *kp = keys + (size_t)p * row + kvh * headDim;
-    float s = 0.0f;
+  for (int p0 = begin + warp * kBatch; p0 < end; p0 += kDecodeWarps * kBatch) {
+    float kv[kBatch][kMaxPerLane], vv[kBatch][kMaxPerLane], s[kBatch];
 #pragma unroll
-    for (int i = 0; i < kMaxPerLane; ++i)
-      if (i < per)
-        s += qv[i] * kp[lane + 32 * i];
-    s = warpSum(s);
-    if (softcap > 0.0f)
-      s = softcap * tanhf(s / softcap);
-    float next = fmaxf(best, s);
-    float rescale = __expf(best - next), e = __expf(s - next);
-    total = total * rescale + e;
-    const float *vp = values + (size_t)p * row + kvh * headDim;
+    for (int b = 0; b < kBatch; ++b) {
+      int p = min(p0 + b, end - 1);
+      const float *kp = keys + (size_t)p * row + kvh * headDim;
+      const float *vp = values + (size_t)p * row + kvh * headDim;
 #pragma unroll
-    for (int i = 0; i < kMaxPerLane; ++i)
-      if (i < per)
-        acc[i] = acc[i] * rescale + e * vp[lane + 32 * i];
-    best = next;
+      for (int i = 0; i < kMaxPerLane; ++i) {
+        kv[b][i] = i < per ? kp[lane + 32 * i] : 0.0f;
+        vv[b][i] = i < per ? vp[lane + 32 * i] : 0.0f;
+      }
+    }
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) {
+      float dot = 0.0f;
+#pragma unroll
+      for (int i = 0; i < kMaxPerLane; ++i)
+        dot += qv[i] * kv[b][i];
+      s[b] = dot;
+    }
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1)
+#pragma unroll
+      for (int b = 0; b < kBatch; ++b)
+        s[b] += __shfl_xor_sync(0xffffffffu, s[b], offset);
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) {
+      if (p0 + b >= end)
+        break;
+      float score = s[b];
+      if (softcap > 0.0f)
+        score = softcap * tanhf(score / softcap);
+      float next = fmaxf(best, score);
+      float rescale = __expf(best - next), e = __expf(score - next);
+      total = total * rescale + e;
+#pragma unroll
+      for (int i = 0; i < kMaxPerLane; ++i)
+        acc[i] = acc[i] * rescale + e * vv[b][i];
+      best = next;
+    }
   }
 
   // Merge the warps: each writes (max, sum, values) to shared memory.

@@ -112,24 +112,47 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
   }
 }
 
-/// One block per token. unitOffset: Gemma's (1 + w).
-extern "C" __global__ void llmc_rms_norm(const float *x, const float *residual,
-                                         int f, const float *w, float eps,
-                                         int unitOffset, float *out,
-                                         float *sum) {
+/// One block per token. unitOffset: Gemma's (1 + w). A thread keeps its
+/// first kNormCached values in registers, so every load is issued before
+/// the reduction and the inputs are read once (features up to kNormCached
+/// times the block size; the rest are read again).
+constexpr int kNormCached = 16;
+extern "C" __global__ void
+llmc_rms_norm(const float *__restrict__ x, const float *__restrict__ residual,
+              int f, const float *__restrict__ w, float eps, int unitOffset,
+              float *__restrict__ out, float *__restrict__ sum) {
   gridDependencyBegin();
   size_t base = (size_t)blockIdx.x * f;
+  float v[kNormCached];
+#pragma unroll
+  for (int i = 0; i < kNormCached; ++i) {
+    int j = threadIdx.x + i * blockDim.x;
+    v[i] = j < f ? x[base + j] + (residual ? residual[base + j] : 0.0f) : 0.0f;
+  }
   float ss = 0.0f;
-  for (int j = threadIdx.x; j < f; j += blockDim.x) {
-    float v = x[base + j] + (residual ? residual[base + j] : 0.0f);
-    if (sum)
-      sum[base + j] = v;
-    ss += v * v;
+#pragma unroll
+  for (int i = 0; i < kNormCached; ++i)
+    ss += v[i] * v[i];
+  int cached = kNormCached * blockDim.x;
+  for (int j = cached + threadIdx.x; j < f; j += blockDim.x) {
+    float u = x[base + j] + (residual ? residual[base + j] : 0.0f);
+    ss += u * u;
   }
   float inv = rsqrtf(blockSum(ss) / (float)f + eps);
-  for (int j = threadIdx.x; j < f; j += blockDim.x) {
-    float v = x[base + j] + (residual ? residual[base + j] : 0.0f);
-    out[base + j] = v * inv * (unitOffset ? 1.0f + w[j] : w[j]);
+#pragma unroll
+  for (int i = 0; i < kNormCached; ++i) {
+    int j = threadIdx.x + i * blockDim.x;
+    if (j < f) {
+      if (sum)
+        sum[base + j] = v[i];
+      out[base + j] = v[i] * inv * (unitOffset ? 1.0f + w[j] : w[j]);
+    }
+  }
+  for (int j = cached + threadIdx.x; j < f; j += blockDim.x) {
+    float u = x[base + j] + (residual ? residual[base + j] : 0.0f);
+    if (sum)
+      sum[base + j] = u;
+    out[base + j] = u * inv * (unitOffset ? 1.0f + w[j] : w[j]);
   }
 }
 
