@@ -232,6 +232,8 @@ llvm::Error writeArtifact(llvm::StringRef outputPath,
   };
   if (!options.cudaFatbin.empty())
     manifest["cuda_architectures"] = json::Array(options.cudaArchitectures);
+  if (options.decodeLaunches > 0)
+    manifest["cuda_launches_per_token"] = options.decodeLaunches;
   std::string manifestText;
   llvm::raw_string_ostream(manifestText)
       << llvm::formatv("{0:2}", json::Value(std::move(manifest)));

@@ -31,6 +31,8 @@ struct ArtifactOptions {
   /// architectures they hold code for.
   std::vector<uint8_t> cudaFatbin;
   std::vector<std::string> cudaArchitectures;
+  /// Kernel launches per decoded token (cuda; 0: not written).
+  int64_t decodeLaunches = 0;
   /// Called with a one-line status as weights are packed.
   std::function<void(uint64_t done, uint64_t total, uint64_t bytes)> progress;
 };

@@ -287,6 +287,8 @@ int runCompile() {
       return reportError("compile: " + toString(fatbin.takeError()));
     options.cudaFatbin = std::move(fatbin->bytes);
     options.cudaArchitectures = std::move(fatbin->architectures);
+    options.decodeLaunches =
+        llmc::cuda::decodeLaunches(*lowered->plan.getArray("steps"));
     progress.line(formatv("compiled the cuda kernels ({0} KiB fatbin)",
                           options.cudaFatbin.size() / 1024));
   }

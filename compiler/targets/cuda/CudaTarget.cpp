@@ -43,6 +43,17 @@ llvm::Expected<std::string> findNvcc() {
 
 } // namespace
 
+int64_t decodeLaunches(const llvm::json::Array &steps) {
+  int64_t launches = 0;
+  for (const llvm::json::Value &step : steps) {
+    const llvm::json::Object *object = step.getAsObject();
+    std::optional<llvm::StringRef> kernel =
+        object ? object->getString("kernel") : std::nullopt;
+    launches += kernel && *kernel == "attention" ? 3 : 1;
+  }
+  return launches;
+}
+
 llvm::Expected<Fatbin> compileKernels() {
   llvm::Expected<std::string> nvcc = findNvcc();
   if (!nvcc)

@@ -12,6 +12,7 @@
 #define LLMC_COMPILER_TARGETS_CUDA_CUDATARGET_H
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 
 #include <cstdint>
 #include <string>
@@ -24,6 +25,12 @@ struct Fatbin {
   /// The GPU architectures it holds SASS for, and the PTX version.
   std::vector<std::string> architectures;
 };
+
+/// The kernel launches the cuda device makes for one decoded token of a
+/// plan's `steps` (attention is three: the KV append, the split attention
+/// and its combine; every other step one), as runtime/src/cuda/CudaDevice
+/// launches them.
+int64_t decodeLaunches(const llvm::json::Array &steps);
 
 /// Finds nvcc ($LLMC_NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin) and
 /// compiles the kernels. Errors say what was looked for or what nvcc said.
