@@ -49,7 +49,7 @@
 #ifndef LLMC_KERNELS_FLASH_ATTENTION_CU
 #define LLMC_KERNELS_FLASH_ATTENTION_CU
 
-#include "Common.cuh"
+#include "TensorCore.cuh"
 
 #include <string.h>
 
@@ -75,54 +75,6 @@ static_assert(attentionPrefillSharedBytes(64) == 49152, "contract");
 
 __device__ inline uint32_t flashSharedAddress(const void *p) {
   return (uint32_t)__cvta_generic_to_shared(p);
-}
-
-/// 16 bytes global -> shared, asynchronously; zero-filled when !valid (the
-/// source is then not read).
-__device__ inline void flashCopy16(uint32_t dst, const void *src, bool valid) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst),
-               "l"(src), "r"(valid ? 16 : 0)
-               : "memory");
-}
-__device__ inline void flashCommit() {
-  asm volatile("cp.async.commit_group;\n" ::: "memory");
-}
-__device__ inline void flashWaitAll() {
-  asm volatile("cp.async.wait_group 0;\n" ::: "memory");
-}
-
-/// Four 8x8 bf16 matrices; lanes 8i..8i+7 address the rows of matrix i
-/// (shared-space byte addresses).
-__device__ inline void flashLdmatrix(uint32_t (&r)[4], uint32_t at) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, "
-               "[%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(at));
-}
-__device__ inline void flashLdmatrixTrans(uint32_t (&r)[4], uint32_t at) {
-  asm volatile(
-      "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, "
-      "[%4];\n"
-      : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-      : "r"(at));
-}
-
-/// c += a (16x16, row major) * b (16x8, column major); bf16 in, f32 out.
-__device__ inline void flashMma(float (&c)[4], const uint32_t (&a)[4],
-                                uint32_t b0, uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};\n"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-/// Two floats as a bf16x2 (lo in the low half), rounded to nearest.
-__device__ inline uint32_t flashPack(float lo, float hi) {
-  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-  uint32_t bits;
-  memcpy(&bits, &v, sizeof(bits));
-  return bits;
 }
 
 /// 2^x; 2^-inf = 0.
@@ -193,12 +145,12 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
     for (int it = 0; it < KT / copyRows; ++it) {
       bool valid = key + it * copyRows <= lastPos;
       size_t step = (size_t)it * copyRows * kvRow;
-      flashCopy16(copyDst + 4 * it * copyRows * D, valid ? k + step : kBase,
-                  valid);
-      flashCopy16(copyDst + 4 * (KT * D + it * copyRows * D),
-                  valid ? v + step : vBase, valid);
+      cpAsync16(copyDst + 4 * it * copyRows * D, valid ? k + step : kBase,
+                valid);
+      cpAsync16(copyDst + 4 * (KT * D + it * copyRows * D),
+                valid ? v + step : vBase, valid);
     }
-    flashCommit();
+    cpAsyncCommit();
   };
   issueCopy(kbBegin);
 
@@ -213,8 +165,9 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
       const float4 *src = reinterpret_cast<const float4 *>(
           q + ((size_t)(r0 + row) * heads + h) * D + 8 * c);
       float4 a = src[0], b = src[1];
-      packed = make_uint4(flashPack(a.x, a.y), flashPack(a.z, a.w),
-                          flashPack(b.x, b.y), flashPack(b.z, b.w));
+      packed = make_uint4(
+          pack2<__nv_bfloat16>(a.x, a.y), pack2<__nv_bfloat16>(a.z, a.w),
+          pack2<__nv_bfloat16>(b.x, b.y), pack2<__nv_bfloat16>(b.z, b.w));
     }
     *reinterpret_cast<uint4 *>(tileK + flashSwizzled<D>(row, 8 * c)) = packed;
   }
@@ -222,10 +175,10 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
   uint32_t qFrag[D / 16][4];
 #pragma unroll
   for (int kk = 0; kk < D / 16; ++kk)
-    flashLdmatrix(qFrag[kk],
-                  flashSharedAddress(
-                      tileK + flashSwizzled<D>(16 * warp + (lane & 15),
-                                               16 * kk + (lane >> 4) * 8)));
+    ldmatrixX4(qFrag[kk],
+               flashSharedAddress(tileK +
+                                  flashSwizzled<D>(16 * warp + (lane & 15),
+                                                   16 * kk + (lane >> 4) * 8)));
 
   // ldmatrix addresses: a few per-lane bases plus compile-time offsets
   // (so that the compiler keeps no table of addresses in registers). The
@@ -266,7 +219,7 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
   for (int kb = kbBegin; kb <= kbEnd; ++kb) {
     // 1. Staging (this block) -> bf16 tiles. The barrier also tells that
     // every warp is done with the previous tiles (and with Q).
-    flashWaitAll();
+    cpAsyncWait<0>();
     __syncthreads();
 #pragma unroll
     for (int it = 0; it < 2 * KT * chunks / prefillThreads; ++it) {
@@ -278,8 +231,9 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
       float4 b = *reinterpret_cast<const float4 *>(src + D / 2);
       *reinterpret_cast<uint4 *>((which ? tileV : tileK) +
                                  flashSwizzled<D>(row, 8 * c)) =
-          make_uint4(flashPack(a.x, a.y), flashPack(a.z, a.w),
-                     flashPack(b.x, b.y), flashPack(b.z, b.w));
+          make_uint4(
+              pack2<__nv_bfloat16>(a.x, a.y), pack2<__nv_bfloat16>(a.z, a.w),
+              pack2<__nv_bfloat16>(b.x, b.y), pack2<__nv_bfloat16>(b.z, b.w));
     }
     __syncthreads();
     // 2. The next block's copy overlaps this block's math.
@@ -297,9 +251,9 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
 #pragma unroll
       for (int j = 0; j < KT / 8; ++j) {
         uint32_t b[4];
-        flashLdmatrix(b, kAt[kp & 1] + 2 * (8 * j * D + 64 * (kp >> 1)));
-        flashMma(s[j], qFrag[2 * kp], b[0], b[1]);
-        flashMma(s[j], qFrag[2 * kp + 1], b[2], b[3]);
+        ldmatrixX4(b, kAt[kp & 1] + 2 * (8 * j * D + 64 * (kp >> 1)));
+        mma16816<__nv_bfloat16>(s[j], qFrag[2 * kp], b[0], b[1]);
+        mma16816<__nv_bfloat16>(s[j], qFrag[2 * kp + 1], b[2], b[3]);
       }
     }
 
@@ -369,16 +323,17 @@ attentionPrefill(const float *q, int t, int heads, int kvHeads,
     // of 16 keys for 16 output columns (two n-tiles).
 #pragma unroll
     for (int kk = 0; kk < KT / 16; ++kk) {
-      uint32_t p[4] = {flashPack(s[2 * kk][0], s[2 * kk][1]),
-                       flashPack(s[2 * kk][2], s[2 * kk][3]),
-                       flashPack(s[2 * kk + 1][0], s[2 * kk + 1][1]),
-                       flashPack(s[2 * kk + 1][2], s[2 * kk + 1][3])};
+      uint32_t p[4] = {
+          pack2<__nv_bfloat16>(s[2 * kk][0], s[2 * kk][1]),
+          pack2<__nv_bfloat16>(s[2 * kk][2], s[2 * kk][3]),
+          pack2<__nv_bfloat16>(s[2 * kk + 1][0], s[2 * kk + 1][1]),
+          pack2<__nv_bfloat16>(s[2 * kk + 1][2], s[2 * kk + 1][3])};
 #pragma unroll
       for (int dp = 0; dp < D / 16; ++dp) {
         uint32_t b[4];
-        flashLdmatrixTrans(b, vAt[dp & 3] + 2 * (16 * kk * D + 64 * (dp >> 2)));
-        flashMma(acc[2 * dp], p, b[0], b[1]);
-        flashMma(acc[2 * dp + 1], p, b[2], b[3]);
+        ldmatrixX4Trans(b, vAt[dp & 3] + 2 * (16 * kk * D + 64 * (dp >> 2)));
+        mma16816<__nv_bfloat16>(acc[2 * dp], p, b[0], b[1]);
+        mma16816<__nv_bfloat16>(acc[2 * dp + 1], p, b[2], b[3]);
       }
     }
   }

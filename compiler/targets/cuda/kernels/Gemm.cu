@@ -52,7 +52,7 @@
 #ifndef LLMC_KERNELS_GEMM_CU
 #define LLMC_KERNELS_GEMM_CU
 
-#include "Common.cuh"
+#include "TensorCore.cuh"
 
 namespace {
 
@@ -77,70 +77,10 @@ __device__ __forceinline__ uint32_t gemmOffset(int row, int chunk) {
   return row * GemmRowBytes + ((chunk ^ ((row >> 1) & 3)) << 4);
 }
 
-__device__ __forceinline__ void gemmCopy16(uint32_t dst, const void *src,
-                                           bool valid) {
-  // A source size of 0 zero-fills the 16 bytes (rows past n).
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst),
-               "l"(src), "r"(valid ? 16 : 0));
-}
-__device__ __forceinline__ void gemmCommit() {
-  asm volatile("cp.async.commit_group;\n" ::);
-}
-template <int Pending> __device__ __forceinline__ void gemmWait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending));
-}
-
-__device__ __forceinline__ void gemmLdmatrix(uint32_t (&r)[4], uint32_t at) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, "
-               "[%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(at));
-}
-
 __device__ __forceinline__ void gemmStore8(uint32_t at, uint32_t lo,
                                            uint32_t hi) {
   asm volatile("st.shared.v2.b32 [%0], {%1, %2};\n" ::"r"(at), "r"(lo),
                "r"(hi));
-}
-
-/// Two float32 rounded to the 16-bit type W, packed (lo in the low half).
-template <typename W>
-__device__ __forceinline__ uint32_t gemmPack(float lo, float hi);
-template <>
-__device__ __forceinline__ uint32_t gemmPack<__nv_bfloat16>(float lo,
-                                                            float hi) {
-  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-  return *reinterpret_cast<uint32_t *>(&v);
-}
-template <>
-__device__ __forceinline__ uint32_t gemmPack<__half>(float lo, float hi) {
-  __half2 v = __floats2half2_rn(lo, hi);
-  return *reinterpret_cast<uint32_t *>(&v);
-}
-
-/// acc += a (16x16, row-major) * b (16x8, column-major), in W's 16-bit type.
-template <typename W>
-__device__ __forceinline__ void gemmMma(float (&acc)[4], const uint32_t (&a)[4],
-                                        uint32_t b0, uint32_t b1);
-template <>
-__device__ __forceinline__ void
-gemmMma<__nv_bfloat16>(float (&acc)[4], const uint32_t (&a)[4], uint32_t b0,
-                       uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};\n"
-               : "+f"(acc[0]), "+f"(acc[1]), "+f"(acc[2]), "+f"(acc[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-template <>
-__device__ __forceinline__ void gemmMma<__half>(float (&acc)[4],
-                                                const uint32_t (&a)[4],
-                                                uint32_t b0, uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};\n"
-               : "+f"(acc[0]), "+f"(acc[1]), "+f"(acc[2]), "+f"(acc[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
 /// Bias and soft cap of one output value.
@@ -211,10 +151,10 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
       uint32_t stage = weightSmem + (kt % GemmWeightStages) * GemmTileBytes;
 #pragma unroll
       for (int p = 0; p < WeightPasses; ++p)
-        gemmCopy16(stage + weightStore + p * WeightRowStep * GemmRowBytes,
-                   weightSrc[p] + (size_t)kt * GemmTileK, weightValid[p]);
+        cpAsync16(stage + weightStore + p * WeightRowStep * GemmRowBytes,
+                  weightSrc[p] + (size_t)kt * GemmTileK, weightValid[p]);
     }
-    gemmCommit(); // possibly empty, so the group count stays uniform
+    cpAsyncCommit(); // possibly empty, so the group count stays uniform
   };
 
   float4 staged[ActPasses];
@@ -236,8 +176,8 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
 #pragma unroll
     for (int p = 0; p < ActPasses; ++p)
       gemmStore8(stage + actStore + p * ActRowStep * GemmRowBytes,
-                 gemmPack<W>(staged[p].x, staged[p].y),
-                 gemmPack<W>(staged[p].z, staged[p].w));
+                 pack2<W>(staged[p].x, staged[p].y),
+                 pack2<W>(staged[p].z, staged[p].w));
   };
 
   // Prologue: weight tiles 0 .. stages - 2 in flight, activation tile 0 in
@@ -269,7 +209,7 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
   for (int kt = 0; kt < kTiles; ++kt) {
     // Weight tile kt has landed (the later ones may still be in flight);
     // the barrier also retires every warp's reads of iteration kt - 1.
-    gemmWait<GemmWeightStages - 2>();
+    cpAsyncWait<GemmWeightStages - 2>();
     __syncthreads();
     loadWeights(kt + GemmWeightStages - 1);
     storeAct(kt + 1);
@@ -282,13 +222,11 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
       uint32_t a[4][4], b[4][2];
 #pragma unroll
       for (int i = 0; i < 4; ++i)
-        gemmLdmatrix(a[i],
-                     actStage + gemmOffset(aRow + 16 * i, 2 * ks + aChunk));
+        ldmatrixX4(a[i], actStage + gemmOffset(aRow + 16 * i, 2 * ks + aChunk));
 #pragma unroll
       for (int j = 0; j < 2; ++j) {
         uint32_t r[4];
-        gemmLdmatrix(r,
-                     weightStage + gemmOffset(bRow + 16 * j, 2 * ks + bChunk));
+        ldmatrixX4(r, weightStage + gemmOffset(bRow + 16 * j, 2 * ks + bChunk));
         b[2 * j][0] = r[0];
         b[2 * j][1] = r[1];
         b[2 * j + 1][0] = r[2];
@@ -298,10 +236,10 @@ __device__ __forceinline__ void gemm(const float *x, int t, int k, const W *w,
       for (int i = 0; i < 4; ++i)
 #pragma unroll
         for (int j = 0; j < 4; ++j)
-          gemmMma<W>(acc[i][j], a[i], b[j][0], b[j][1]);
+          mma16816<W>(acc[i][j], a[i], b[j][0], b[j][1]);
     }
   }
-  gemmWait<0>(); // only empty groups remain; leave none behind
+  cpAsyncWait<0>(); // only empty groups remain; leave none behind
 
   // Epilogue: fragment (i, j) holds rows lane / 4 and lane / 4 + 8, columns
   // 2 * (lane % 4) and + 1, of the warp tile's 16x8 block (i, j).
