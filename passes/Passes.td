@@ -48,6 +48,53 @@ def RaiseOnnxToLlm : Pass<"llmc-raise-onnx", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Round-to-nearest weight-only quantization of linear layers";
+  let description = [{
+    Replaces the float weight of every `llm.linear` by an `llm.quantized_weight`
+    of `bits`-bit integers with one float32 scale per output row and group
+    of `group` input features (0: the whole row, per-channel), rounded to
+    nearest:
+
+    - symmetric (signed storage): `scale = max|w| / (2^(bits-1) - 1)`,
+      `q = clamp(round(w / scale), -2^(bits-1), 2^(bits-1) - 1)`;
+    - asymmetric (unsigned storage with zero points): `scale = (max - min) /
+      (2^bits - 1)`, `zero = clamp(round(-min / scale), 0, 2^bits - 1)`,
+      `q = clamp(round(w / scale) + zero, 0, 2^bits - 1)`.
+
+    The embedding table and the LM head (`llm.embedding`, `llm.lm_head`) stay
+    in 16-bit; so does every weight whose constant's name, or whose linear
+    op's location name (the ONNX node's name), contains one of `keep`
+    (torch's dynamo exporter names nodes `node_linear_N` and folded weights
+    `val_N`; TorchScript and GenAI exports keep module paths). Runs before the fusion passes, which leave quantized weights to
+    their own kernel.
+
+    ```mlir
+    %y = llm.linear %x, %w : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+    // becomes, with bits = 4 and group = 32,
+    %q = llm.constant ... : tensor<32x64xi4>
+    %s = llm.constant ... : tensor<32x2xf32>
+    %wq = llm.quantized_weight %q, %s : tensor<32x64xi4>, tensor<32x2xf32> -> !llm.qweight<32x64, i4, group = 32, scale = f32>
+    %y = llm.linear %x, %wq : tensor<?x64xf32>, !llm.qweight<32x64, i4, group = 32, scale = f32> -> tensor<?x32xf32>
+    ```
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "8", "4 or 8">,
+    Option<"group", "group", "int64_t", "0",
+           "input features per scale (0: a whole row)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "signed values without zero points">,
+    ListOption<"keep", "keep", "std::string",
+               "weights whose constant's or node's name contains one of these "
+               "stay float">,
+  ];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 

@@ -75,6 +75,27 @@ cl::opt<bool> compilePrintWeights(
     cl::sub(compileCommand));
 cl::opt<bool> compileQuiet("quiet", cl::desc("do not print progress to stderr"),
                            cl::sub(compileCommand));
+cl::opt<std::string> compileQuantize(
+    "quantize",
+    cl::desc("weight-only quantization of the linear layers (round to "
+             "nearest): int8 (per output channel) or int4 (group-wise); the "
+             "embeddings and the LM head stay 16-bit"),
+    cl::value_desc("int8|int4"), cl::sub(compileCommand));
+cl::opt<int64_t> compileQuantizeGroup(
+    "quantize-group",
+    cl::desc("input features per scale: 32, 64 or 128 (int4; default 128), "
+             "0 for a whole row (int8's default)"),
+    cl::value_desc("N"), cl::init(-1), cl::sub(compileCommand));
+cl::opt<bool> compileQuantizeAsymmetric(
+    "quantize-asymmetric",
+    cl::desc("unsigned values with a zero point per group (default: "
+             "symmetric)"),
+    cl::sub(compileCommand));
+cl::list<std::string> compileQuantizeKeep(
+    "quantize-keep",
+    cl::desc("keep the weights whose name contains this in 16-bit "
+             "(repeatable)"),
+    cl::value_desc("NAME"), cl::sub(compileCommand));
 
 const char *const phases[] = {"import", "raise", "optimize", "lower"};
 
@@ -188,6 +209,18 @@ int runCompile() {
   if (compileTarget != "cpu" && compileTarget != "cuda")
     return reportError("compile: unknown target '" + compileTarget +
                        "' (targets: cpu, cuda)");
+  if (!compileQuantize.empty() && compileQuantize != "int8" &&
+      compileQuantize != "int4")
+    return reportError("compile: --quantize takes int8 or int4, not '" +
+                       compileQuantize + "'");
+  if (compileQuantize.empty() &&
+      (compileQuantizeGroup.getNumOccurrences() || compileQuantizeAsymmetric ||
+       !compileQuantizeKeep.empty()))
+    return reportError("compile: --quantize-group, --quantize-asymmetric and "
+                       "--quantize-keep need --quantize");
+  if (compileQuantizeGroup.getNumOccurrences() && compileQuantizeGroup < 0)
+    return reportError("compile: --quantize-group must be 0 (a whole row) or "
+                       "positive");
   Expected<int64_t> maxContext = resolveMaxContext();
   if (!maxContext)
     return reportError(toString(maxContext.takeError()));
@@ -239,6 +272,17 @@ int runCompile() {
     return printModule(**module, output);
 
   mlir::PassManager optimize(&context);
+  if (!compileQuantize.empty()) {
+    llmc::QuantizeWeightsOptions quantize;
+    quantize.bits = compileQuantize == "int8" ? 8 : 4;
+    quantize.group = compileQuantizeGroup >= 0 ? compileQuantizeGroup
+                     : quantize.bits == 4      ? 128
+                                               : 0;
+    quantize.symmetric = !compileQuantizeAsymmetric;
+    quantize.keep = llvm::SmallVector<std::string>(compileQuantizeKeep.begin(),
+                                                   compileQuantizeKeep.end());
+    optimize.addPass(llmc::createQuantizeWeights(quantize));
+  }
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseAddRmsNorm());
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseGatedMlp());
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseLinearGroups());
