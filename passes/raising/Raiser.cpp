@@ -839,6 +839,11 @@ FailureOr<std::pair<Value, Value>> Raiser::ropeTables(Value cos, Value sin,
                                                       int64_t half,
                                                       bool duplicatedHalves,
                                                       Operation *user) {
+  // Every layer's rope reads the same cos/sin values: evaluate them once.
+  auto key = std::make_tuple(cos.getAsOpaquePointer(), sin.getAsOpaquePointer(),
+                             half, duplicatedHalves);
+  if (auto it = ropeCache.find(key); it != ropeCache.end())
+    return it->second;
   int64_t n = opts.maxPositions;
   auto table = [&](Value v) -> std::optional<HostTensor> {
     std::optional<HostTensor> t;
@@ -904,6 +909,7 @@ FailureOr<std::pair<Value, Value>> Raiser::ropeTables(Value cos, Value sin,
   };
   Value cv = intern(std::move(*c), "rope.cos"),
         sv = intern(std::move(*s), "rope.sin");
+  ropeCache[key] = std::make_pair(cv, sv);
   return std::make_pair(cv, sv);
 }
 

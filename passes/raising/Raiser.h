@@ -29,7 +29,9 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <tuple>
 
 namespace llmc::raising {
 
@@ -214,6 +216,10 @@ private:
   bool hadError = false;
   int64_t constantCount = 0;
   std::vector<std::pair<HostTensor, mlir::Value>> tables;
+  /// ropeTables' results by (cos, sin, half, duplicated halves).
+  std::map<std::tuple<void *, void *, int64_t, bool>,
+           std::pair<mlir::Value, mlir::Value>>
+      ropeCache;
 };
 
 /// Whether `v` is a past key/value graph input (through no-op nodes).
