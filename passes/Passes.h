@@ -4,10 +4,13 @@
 #define LLMC_PASSES_PASSES_H
 
 #include "dialects/llm/LlmDialect.h"
+#include "passes/quantization/LinearStatistics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/Pass/Pass.h"
+
+#include <memory>
 
 namespace mlir {
 class RewritePatternSet;
@@ -21,6 +24,11 @@ namespace llmc {
 /// Patterns of llmc-fuse-add-rms-norm.
 void populateFuseAddRmsNormPatterns(mlir::RewritePatternSet &patterns);
 void populateFuseGatedMlpPatterns(mlir::RewritePatternSet &patterns);
+
+/// llmc-quantize-weights with the calibration statistics GPTQ needs.
+std::unique_ptr<mlir::Pass> createQuantizeWeights(
+    const QuantizeWeightsOptions &options,
+    std::shared_ptr<const quantization::LinearStatisticsMap> statistics);
 
 /// registerLLMCPasses() registers every llmc pass (for llmc-opt).
 #define GEN_PASS_REGISTRATION

@@ -69,8 +69,12 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
     in 16-bit; so does every weight whose constant's name, or whose linear
     op's location name (the ONNX node's name), contains one of `keep`
     (torch's dynamo exporter names nodes `node_linear_N` and folded weights
-    `val_N`; TorchScript and GenAI exports keep module paths). Runs before the fusion passes, which leave quantized weights to
-    their own kernel.
+    `val_N`; TorchScript and GenAI exports keep module paths).
+
+    With `method = gptq` each weight is quantized by GPTQ from its input's
+    Gram matrix, which calibration gathered (the pass is then made by
+    `createQuantizeWeights(options, statistics)`). Runs before the fusion
+    passes, which leave quantized weights to their own kernel.
 
     ```mlir
     %y = llm.linear %x, %w : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
@@ -87,6 +91,8 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
            "input features per scale (0: a whole row)">,
     Option<"symmetric", "symmetric", "bool", "true",
            "signed values without zero points">,
+    Option<"method", "method", "std::string", "\"rtn\"",
+           "rtn (round to nearest) or gptq (needs calibration statistics)">,
     ListOption<"keep", "keep", "std::string",
                "weights whose constant's or node's name contains one of these "
                "stay float">,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/artifact/WriteArtifact.h"
+#include "compiler/calibration/Calibration.h"
 #include "compiler/driver/Commands.h"
 #include "compiler/importer/GraphImporter.h"
 #include "compiler/importer/OnnxModelFile.h"
@@ -78,9 +79,10 @@ cl::opt<bool> compileQuiet("quiet", cl::desc("do not print progress to stderr"),
 cl::opt<std::string> compileQuantize(
     "quantize",
     cl::desc("weight-only quantization of the linear layers (round to "
-             "nearest): int8 (per output channel) or int4 (group-wise); the "
-             "embeddings and the LM head stay 16-bit"),
-    cl::value_desc("int8|int4"), cl::sub(compileCommand));
+             "nearest): int8 (per output channel) or int4 (group-wise); "
+             "int4-gptq compensates rounding errors (GPTQ, needs --calib); "
+             "the embeddings and the LM head stay 16-bit"),
+    cl::value_desc("int8|int4|int4-gptq"), cl::sub(compileCommand));
 cl::opt<int64_t> compileQuantizeGroup(
     "quantize-group",
     cl::desc("input features per scale: 32, 64 or 128 (int4; default 128), "
@@ -91,6 +93,15 @@ cl::opt<bool> compileQuantizeAsymmetric(
     cl::desc("unsigned values with a zero point per group (default: "
              "symmetric)"),
     cl::sub(compileCommand));
+cl::opt<std::string> compileCalib(
+    "calib",
+    cl::desc("calibration text for int4-gptq: run through the model (cpu "
+             "device, float32) to gather each linear layer's input "
+             "statistics; not the text you evaluate on"),
+    cl::value_desc("FILE"), cl::sub(compileCommand));
+cl::opt<int64_t> compileCalibTokens(
+    "calib-tokens", cl::desc("calibration tokens to use (default 4096)"),
+    cl::value_desc("N"), cl::init(4096), cl::sub(compileCommand));
 cl::list<std::string> compileQuantizeKeep(
     "quantize-keep",
     cl::desc("keep the weights whose name contains this in 16-bit "
@@ -210,9 +221,15 @@ int runCompile() {
     return reportError("compile: unknown target '" + compileTarget +
                        "' (targets: cpu, cuda)");
   if (!compileQuantize.empty() && compileQuantize != "int8" &&
-      compileQuantize != "int4")
-    return reportError("compile: --quantize takes int8 or int4, not '" +
+      compileQuantize != "int4" && compileQuantize != "int4-gptq")
+    return reportError("compile: --quantize takes int8, int4 or int4-gptq, "
+                       "not '" +
                        compileQuantize + "'");
+  if ((compileQuantize == "int4-gptq") != !compileCalib.empty())
+    return reportError(compileCalib.empty()
+                           ? "compile: --quantize int4-gptq needs --calib "
+                             "FILE (calibration text)"
+                           : "compile: --calib is for --quantize int4-gptq");
   if (compileQuantize.empty() &&
       (compileQuantizeGroup.getNumOccurrences() || compileQuantizeAsymmetric ||
        !compileQuantizeKeep.empty()))
@@ -275,13 +292,30 @@ int runCompile() {
   if (!compileQuantize.empty()) {
     llmc::QuantizeWeightsOptions quantize;
     quantize.bits = compileQuantize == "int8" ? 8 : 4;
+    std::shared_ptr<const llmc::quantization::LinearStatisticsMap> statistics;
+    if (compileQuantize == "int4-gptq") {
+      quantize.method = "gptq";
+      llmc::calibration::CalibrationOptions calib;
+      calib.modelPath = compileInput;
+      calib.textPath = compileCalib;
+      calib.maxContext = *maxContext;
+      calib.maxTokens = compileCalibTokens;
+      calib.progress = [&](const std::string &line) { progress.line(line); };
+      Expected<llmc::quantization::LinearStatisticsMap> gathered =
+          llmc::calibration::calibrate(**module, calib);
+      if (!gathered)
+        return reportError("compile: calibration: " +
+                           toString(gathered.takeError()));
+      statistics = std::make_shared<llmc::quantization::LinearStatisticsMap>(
+          std::move(*gathered));
+    }
     quantize.group = compileQuantizeGroup >= 0 ? compileQuantizeGroup
                      : quantize.bits == 4      ? 128
                                                : 0;
     quantize.symmetric = !compileQuantizeAsymmetric;
     quantize.keep = llvm::SmallVector<std::string>(compileQuantizeKeep.begin(),
                                                    compileQuantizeKeep.end());
-    optimize.addPass(llmc::createQuantizeWeights(quantize));
+    optimize.addPass(llmc::createQuantizeWeights(quantize, statistics));
   }
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseAddRmsNorm());
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseGatedMlp());

@@ -61,6 +61,9 @@ private:
   std::map<std::tuple<void *, int, std::string>, int32_t> weightOf;
   std::vector<PlanWeight> weights;
   json::Array steps;
+  /// The op each step was lowered from, and the op being lowered.
+  std::vector<Operation *> stepOps;
+  Operation *currentOp = nullptr;
   /// Buffers each step reads and writes, for liveness.
   std::vector<std::vector<int32_t>> touched;
   std::map<std::string, int64_t> kernelCounts;
@@ -138,6 +141,7 @@ private:
     if (logits)
       step["logits"] = true;
     steps.push_back(std::move(step));
+    stepOps.push_back(currentOp);
     std::vector<int32_t> all = in;
     all.insert(all.end(), out.begin(), out.end());
     touched.push_back(std::move(all));
@@ -484,9 +488,11 @@ llvm::Error Builder::run(LoweredPlan &out) {
   if (!tokenIds)
     return llvm::createStringError("@forward has no argument named "
                                    "token_ids");
-  for (Operation &op : fn.getBody().front())
+  for (Operation &op : fn.getBody().front()) {
+    currentOp = &op;
     if (llvm::Error e = lowerOp(&op))
       return e;
+  }
   if (logitsBuffer < 0)
     return llvm::createStringError("@forward returns no logits");
   std::vector<int64_t> offsets;
@@ -503,6 +509,7 @@ llvm::Error Builder::run(LoweredPlan &out) {
   out.plan["vocab_size"] = features[size_t(logitsBuffer)];
   out.weights = std::move(weights);
   out.kernelCounts = std::move(kernelCounts);
+  out.stepOps = std::move(stepOps);
   return llvm::Error::success();
 }
 

@@ -45,6 +45,8 @@ struct LoweredPlan {
   std::vector<PlanWeight> weights;
   /// Steps per kernel name, for the manifest and `llmc inspect`.
   std::map<std::string, int64_t> kernelCounts;
+  /// The op each step was lowered from (calibration maps steps back).
+  std::vector<mlir::Operation *> stepOps;
 };
 
 struct PlanOptions {

@@ -3,6 +3,7 @@
 #include "compiler/lowering/WeightData.h"
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/quantization/Gptq.h"
 #include "passes/quantization/RoundToNearest.h"
 
 #include "mlir/IR/Builders.h"
@@ -35,12 +36,30 @@ std::string constantName(Value weight) {
 struct QuantizeWeightsPass
     : llmc::impl::QuantizeWeightsBase<QuantizeWeightsPass> {
   using Base::Base;
+  QuantizeWeightsPass(
+      const QuantizeWeightsOptions &options,
+      std::shared_ptr<const quantization::LinearStatisticsMap> statistics)
+      : Base(options), statistics(std::move(statistics)) {}
+
+  std::shared_ptr<const quantization::LinearStatisticsMap> statistics;
 
   void runOnOperation() override {
     if (bits != 4 && bits != 8) {
       getOperation().emitError() << "llmc-quantize-weights: bits must be 4 "
                                     "or 8, not "
                                  << unsigned(bits);
+      return signalPassFailure();
+    }
+    if (method != "rtn" && method != "gptq") {
+      getOperation().emitError() << "llmc-quantize-weights: method must be "
+                                    "rtn or gptq, not '"
+                                 << method << "'";
+      return signalPassFailure();
+    }
+    if (method == "gptq" && !statistics) {
+      getOperation().emitError() << "llmc-quantize-weights: gptq needs "
+                                    "calibration statistics (llmc compile "
+                                    "--calib FILE)";
       return signalPassFailure();
     }
     if (group < 0) {
@@ -74,8 +93,21 @@ struct QuantizeWeightsPass
     if (data->isInteger)
       return linear.emitError() << "has an integer float-typed weight";
     int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-    quantization::QuantizedMatrix q = quantization::roundToNearest(
-        data->floats.data(), n, k, bits, group, symmetric);
+    quantization::QuantizedMatrix q;
+    if (method == "gptq") {
+      auto found = statistics->find(linear);
+      if (found == statistics->end() || found->second.k != k)
+        return linear.emitError() << "has no calibration statistics for GPTQ";
+      llvm::Expected<quantization::QuantizedMatrix> result =
+          quantization::gptq(data->floats.data(), n, k, bits, group, symmetric,
+                             found->second.gram);
+      if (!result)
+        return linear.emitError() << llvm::toString(result.takeError());
+      q = std::move(*result);
+    } else {
+      q = quantization::roundToNearest(data->floats.data(), n, k, bits, group,
+                                       symmetric);
+    }
 
     MLIRContext *context = &getContext();
     IntegerType storage =
@@ -113,3 +145,9 @@ struct QuantizeWeightsPass
 };
 
 } // namespace
+
+std::unique_ptr<Pass> llmc::createQuantizeWeights(
+    const QuantizeWeightsOptions &options,
+    std::shared_ptr<const quantization::LinearStatisticsMap> statistics) {
+  return std::make_unique<QuantizeWeightsPass>(options, std::move(statistics));
+}

@@ -155,6 +155,17 @@ LLMC_API int32_t llmc_session_length(llmc_session_t session);
 /// Keeps only the first `length` cached tokens (0: start over).
 LLMC_API void llmc_session_truncate(llmc_session_t session, int32_t length);
 
+/// Calibration for quantization: `fn` is called with the input ([rows,
+/// features], float32, valid during the call) of every float linear step of
+/// the plan (`step` is its index in the plan's steps) before it runs, on
+/// the calling thread, during llmc_session_forward. The cpu device only;
+/// NULL stops it.
+typedef void (*llmc_linear_input_fn)(void *user, int32_t step,
+                                     const float *input, int64_t rows,
+                                     int64_t features);
+LLMC_API llmc_status_t llmc_session_observe_linear_inputs(
+    llmc_session_t session, llmc_linear_input_fn fn, void *user);
+
 /// Runs `count` new tokens at the positions after the cached ones and adds
 /// them to the cache. Writes float32 logits to `out_logits`: [count, vocab]
 /// when `all_logits` is nonzero, else only the last token's [vocab].

@@ -190,6 +190,18 @@ extern "C" void llmc_session_truncate(llmc_session_t session, int32_t length) {
     session->cache->truncate(length);
 }
 
+extern "C" llmc_status_t
+llmc_session_observe_linear_inputs(llmc_session_t session,
+                                   llmc_linear_input_fn fn, void *user) {
+  if (!session)
+    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT, "session is NULL");
+  if (!session->executor)
+    return llmc_status_make(LLMC_STATUS_UNIMPLEMENTED,
+                            "observing linear inputs needs the cpu device");
+  session->executor->observeLinearInputs(fn, user);
+  return nullptr;
+}
+
 extern "C" llmc_status_t llmc_session_forward(llmc_session_t session,
                                               const int32_t *ids, size_t count,
                                               int32_t all_logits,

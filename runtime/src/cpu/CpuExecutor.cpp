@@ -109,6 +109,9 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
                 float(s.number("scale", 1.0)), out(0));
       break;
     case Kernel::Linear:
+      if (linearObserver)
+        linearObserver(linearObserverUser, int32_t(&s - plan.steps.data()),
+                       in(0), rows, fin);
       linear(pool, in(0), rows, fin, weight(s.weights[0]), fout,
              optionalWeight(1), float(s.number("softcap")), out(0));
       break;

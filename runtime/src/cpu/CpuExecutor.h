@@ -26,6 +26,15 @@ public:
   llmc_status_t forward(KvCache &cache, const int32_t *ids, int64_t t,
                         bool allLogits, float *logits);
 
+  /// Called with the input ([rows, features]) of every float linear step
+  /// before it runs: calibration for quantization.
+  using LinearObserver = void (*)(void *user, int32_t step, const float *input,
+                                  int64_t rows, int64_t features);
+  void observeLinearInputs(LinearObserver observer, void *user) {
+    linearObserver = observer;
+    linearObserverUser = user;
+  }
+
 private:
   void attention(const plan::Step &step, KvCache &cache, int64_t t,
                  const int32_t *positions);
@@ -41,6 +50,8 @@ private:
   const uint8_t *weights;
   ThreadPool pool;
   std::vector<float> arena;
+  LinearObserver linearObserver = nullptr;
+  void *linearObserverUser = nullptr;
   /// A gated linear step's up projection.
   std::vector<float> gatedScratch;
 };
