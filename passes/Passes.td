@@ -72,8 +72,12 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
     `val_N`; TorchScript and GenAI exports keep module paths).
 
     With `method = gptq` each weight is quantized by GPTQ from its input's
-    Gram matrix, which calibration gathered (the pass is then made by
-    `createQuantizeWeights(options, statistics)`). Runs before the fusion
+    Gram matrix, which calibration gathered; with `method = awq` the linear
+    layers that read an RMS norm (and the down projections behind a GLU) are
+    first scaled per input channel by AWQ, the inverse scales folded into
+    the norm's weight (or the up projection's rows). Both need the
+    statistics: the pass is then made by
+    `createQuantizeWeights(options, statistics)`. Runs before the fusion
     passes, which leave quantized weights to their own kernel.
 
     ```mlir
@@ -92,7 +96,8 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
     Option<"symmetric", "symmetric", "bool", "true",
            "signed values without zero points">,
     Option<"method", "method", "std::string", "\"rtn\"",
-           "rtn (round to nearest) or gptq (needs calibration statistics)">,
+           "rtn (round to nearest), awq or gptq (both need calibration "
+           "statistics)">,
     ListOption<"keep", "keep", "std::string",
                "weights whose constant's or node's name contains one of these "
                "stay float">,

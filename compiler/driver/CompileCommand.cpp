@@ -80,9 +80,10 @@ cl::opt<std::string> compileQuantize(
     "quantize",
     cl::desc("weight-only quantization of the linear layers (round to "
              "nearest): int8 (per output channel) or int4 (group-wise); "
-             "int4-gptq compensates rounding errors (GPTQ, needs --calib); "
+             "int4-awq scales channels by their activations (AWQ) and "
+             "int4-gptq compensates rounding errors (GPTQ), both with --calib; "
              "the embeddings and the LM head stay 16-bit"),
-    cl::value_desc("int8|int4|int4-gptq"), cl::sub(compileCommand));
+    cl::value_desc("int8|int4|int4-awq|int4-gptq"), cl::sub(compileCommand));
 cl::opt<int64_t> compileQuantizeGroup(
     "quantize-group",
     cl::desc("input features per scale: 32, 64 or 128 (int4; default 128), "
@@ -95,7 +96,8 @@ cl::opt<bool> compileQuantizeAsymmetric(
     cl::sub(compileCommand));
 cl::opt<std::string> compileCalib(
     "calib",
-    cl::desc("calibration text for int4-gptq: run through the model (cpu "
+    cl::desc("calibration text for int4-awq and int4-gptq: run through the "
+             "model (cpu "
              "device, float32) to gather each linear layer's input "
              "statistics; not the text you evaluate on"),
     cl::value_desc("FILE"), cl::sub(compileCommand));
@@ -220,16 +222,19 @@ int runCompile() {
   if (compileTarget != "cpu" && compileTarget != "cuda")
     return reportError("compile: unknown target '" + compileTarget +
                        "' (targets: cpu, cuda)");
+  bool calibrated =
+      compileQuantize == "int4-gptq" || compileQuantize == "int4-awq";
   if (!compileQuantize.empty() && compileQuantize != "int8" &&
-      compileQuantize != "int4" && compileQuantize != "int4-gptq")
-    return reportError("compile: --quantize takes int8, int4 or int4-gptq, "
-                       "not '" +
+      compileQuantize != "int4" && !calibrated)
+    return reportError("compile: --quantize takes int8, int4, int4-awq or "
+                       "int4-gptq, not '" +
                        compileQuantize + "'");
-  if ((compileQuantize == "int4-gptq") != !compileCalib.empty())
+  if (calibrated != !compileCalib.empty())
     return reportError(compileCalib.empty()
-                           ? "compile: --quantize int4-gptq needs --calib "
-                             "FILE (calibration text)"
-                           : "compile: --calib is for --quantize int4-gptq");
+                           ? "compile: --quantize " + compileQuantize +
+                                 " needs --calib FILE (calibration text)"
+                           : std::string("compile: --calib is for --quantize "
+                                         "int4-awq and int4-gptq"));
   if (compileQuantize.empty() &&
       (compileQuantizeGroup.getNumOccurrences() || compileQuantizeAsymmetric ||
        !compileQuantizeKeep.empty()))
@@ -293,8 +298,8 @@ int runCompile() {
     llmc::QuantizeWeightsOptions quantize;
     quantize.bits = compileQuantize == "int8" ? 8 : 4;
     std::shared_ptr<const llmc::quantization::LinearStatisticsMap> statistics;
-    if (compileQuantize == "int4-gptq") {
-      quantize.method = "gptq";
+    if (calibrated) {
+      quantize.method = compileQuantize == "int4-gptq" ? "gptq" : "awq";
       llmc::calibration::CalibrationOptions calib;
       calib.modelPath = compileInput;
       calib.textPath = compileCalib;

@@ -110,39 +110,20 @@ gptq(const float *w, int64_t n, int64_t k, unsigned bits, int64_t group,
       // group with the least error, each column's error weighted as GPTQ
       // weighs it (1 / U[c, c]^2).
       int64_t width = std::min(q.group, k - c);
+      std::vector<double> importance(static_cast<size_t>(width));
+      for (int64_t j = 0; j < width; ++j) {
+        double u = lower[size_t((c + j) * k + c + j)];
+        importance[size_t(j)] = 1.0 / (u * u);
+      }
       slice.assign(size_t(width), 0.0f);
       for (int64_t r = 0; r < n; ++r) {
         for (int64_t j = 0; j < width; ++j)
           slice[size_t(j)] = float(weights[size_t(r * k + c + j)]);
-        double best = -1.0;
-        for (int step = 0; step <= 5; ++step) {
-          float shrink = 1.0f - 0.05f * float(step);
-          QuantizedMatrix part =
-              roundToNearest(slice.data(), 1, width, bits, width, symmetric);
-          float scale = part.scales[0] * shrink;
-          int32_t zero = symmetric ? 0 : part.zeroPoints[0];
-          if (!symmetric && scale > 0.0f) {
-            float lo = 0.0f;
-            for (float v : slice)
-              lo = std::min(lo, v);
-            zero = std::clamp(int32_t(std::lround(-lo / scale)), 0, high);
-          }
-          double error = 0.0;
-          for (int64_t j = 0; j < width; ++j) {
-            int32_t v = std::clamp(
-                int32_t(std::lround(slice[size_t(j)] / scale)) + zero, low,
-                high);
-            double d = double(slice[size_t(j)]) - double(scale) * (v - zero);
-            double u = lower[size_t((c + j) * k + c + j)];
-            error += d * d / (u * u);
-          }
-          if (best < 0.0 || error < best) {
-            best = error;
-            q.scales[size_t(r * groups + g)] = scale;
-            if (!symmetric)
-              q.zeroPoints[size_t(r * groups + g)] = zero;
-          }
-        }
+        QuantizedMatrix part = roundToNearestClipped(
+            slice.data(), 1, width, bits, width, symmetric, importance);
+        q.scales[size_t(r * groups + g)] = part.scales[0];
+        if (!symmetric)
+          q.zeroPoints[size_t(r * groups + g)] = part.zeroPoints[0];
       }
     }
     double u = lower[size_t(c * k + c)];

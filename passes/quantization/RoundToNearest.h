@@ -33,6 +33,15 @@ struct QuantizedMatrix {
 QuantizedMatrix roundToNearest(const float *w, int64_t n, int64_t k,
                                unsigned bits, int64_t group, bool symmetric);
 
+/// As roundToNearest, with each row's range in each group shrunk by the
+/// factor among 1, 0.95, ..., 0.75 that rounds the group with the least
+/// error, column c's squared error weighted by `importance[c]` (AWQ's and
+/// GPTQ's clipping search).
+QuantizedMatrix roundToNearestClipped(const float *w, int64_t n, int64_t k,
+                                      unsigned bits, int64_t group,
+                                      bool symmetric,
+                                      const std::vector<double> &importance);
+
 } // namespace llmc::quantization
 
 #endif // LLMC_PASSES_QUANTIZATION_ROUNDTONEAREST_H

@@ -3,6 +3,8 @@
 // RUN: llmc-opt %s --split-input-file --llmc-quantize-weights="bits=8" | FileCheck %s --check-prefix=INT8
 // RUN: llmc-opt %s --split-input-file --llmc-quantize-weights="bits=8 keep=mlp" | FileCheck %s --check-prefix=KEEP
 // RUN: not llmc-opt %s --split-input-file --llmc-quantize-weights="bits=3" 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: not llmc-opt %s --split-input-file --llmc-quantize-weights="bits=4 method=awq" 2>&1 | FileCheck %s --check-prefix=NOSTATS
+// RUN: not llmc-opt %s --split-input-file --llmc-quantize-weights="bits=4 method=rounding" 2>&1 | FileCheck %s --check-prefix=METHOD
 
 // Tests round-to-nearest quantization of a linear layer's weight: symmetric
 // int4 in groups of 4 (scale = max|w| / 7), asymmetric uint4 with zero
@@ -28,6 +30,8 @@
 // KEEP-NOT: llm.quantized_weight
 
 // BITS: error: llmc-quantize-weights: bits must be 4 or 8, not 3
+// NOSTATS: error: llmc-quantize-weights: awq needs calibration statistics (llmc compile --calib FILE)
+// METHOD: error: llmc-quantize-weights: method must be rtn, awq or gptq, not 'rounding'
 func.func @linear(%x: tensor<?x8xf32>, %b: tensor<2xf32>) -> tensor<?x2xf32> {
   %w = llm.constant "mlp.w" dense<[[1.0, -2.0, 0.5, 0.25, 3.5, -7.0, 0.0, 1.0], [0.1, 0.2, 0.3, 0.4, -0.1, -0.2, -0.3, -0.4]]> : tensor<2x8xf32>
   %y = llm.linear %x, %w, %b : tensor<?x8xf32>, tensor<2x8xf32>, tensor<2xf32> -> tensor<?x2xf32>

@@ -1,5 +1,6 @@
 //===- QuantizationTest.cpp - round to nearest and GPTQ -------------------===//
 
+#include "passes/quantization/Awq.h"
 #include "passes/quantization/Gptq.h"
 #include "passes/quantization/RoundToNearest.h"
 
@@ -122,4 +123,44 @@ TEST(Gptq, DeadInputsAndBadGram) {
   ASSERT_FALSE(bool(bad));
   EXPECT_NE(llvm::toString(bad.takeError()).find("not [K, K]"),
             std::string::npos);
+}
+
+TEST(Awq, ScalesOutlierChannelsAndMovesTheOutputLess) {
+  const int64_t n = 16, k = 64, rows = 256;
+  std::vector<float> w1 = randomMatrix(n, k, 5, false);
+  std::vector<float> w2 = randomMatrix(n, k, 6, false);
+  std::vector<float> x = randomMatrix(rows, k, 7, /*outliers=*/true);
+  std::vector<double> h = gramOf(x, rows, k);
+  AwqResult r = awq({{w1.data(), n}, {w2.data(), n}}, k, 4, 32, true, h, rows);
+  ASSERT_EQ(r.quantized.size(), 2u);
+  ASSERT_EQ(r.scales.size(), size_t(k));
+  EXPECT_GT(r.alpha, 0.0);
+  EXPECT_LT(r.error, r.errorRtn);
+  // The outlier channels (c % 16 == 3) get the largest scales.
+  EXPECT_GT(r.scales[3], r.scales[4]);
+  EXPECT_GT(r.scales[19], r.scales[20]);
+  // quantized[i] stands for W diag(s): dividing by s gives W back.
+  for (int64_t c = 0; c < k; ++c)
+    EXPECT_NEAR(r.quantized[0].dequantized(0, c) / r.scales[size_t(c)],
+                w1[size_t(c)], 0.6);
+}
+
+TEST(RoundToNearest, ClippedNeverWorseThanPlain) {
+  const int64_t n = 8, k = 64;
+  std::vector<float> w = randomMatrix(n, k, 8, true);
+  std::vector<double> importance(size_t(k), 1.0);
+  for (bool symmetric : {true, false}) {
+    QuantizedMatrix plain = roundToNearest(w.data(), n, k, 4, 32, symmetric);
+    QuantizedMatrix clipped =
+        roundToNearestClipped(w.data(), n, k, 4, 32, symmetric, importance);
+    double a = 0.0, b = 0.0;
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < k; ++c) {
+        double da = w[size_t(r * k + c)] - plain.dequantized(r, c);
+        double db = w[size_t(r * k + c)] - clipped.dequantized(r, c);
+        a += da * da;
+        b += db * db;
+      }
+    EXPECT_LE(b, a) << "symmetric " << symmetric;
+  }
 }
