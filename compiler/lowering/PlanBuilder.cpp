@@ -34,14 +34,8 @@ llvm::Error opError(Operation *op, const llvm::Twine &what) {
 
 /// The name of the constant a weight value comes from.
 std::string rootName(Value v) {
-  while (Operation *op = v.getDefiningOp()) {
-    if (auto constant = dyn_cast<llm::ConstantOp>(op))
-      return constant.getName().str();
-    if (op->getNumOperands() == 0)
-      break;
-    v = op->getOperand(0);
-  }
-  return "weight";
+  std::string name = constantNameOf(v);
+  return name.empty() ? "weight" : name;
 }
 
 class Builder {

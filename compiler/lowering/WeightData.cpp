@@ -232,6 +232,17 @@ std::vector<uint8_t> encodeFloats(const std::vector<float> &values,
   return bytes;
 }
 
+std::string constantNameOf(Value value) {
+  while (Operation *op = value.getDefiningOp()) {
+    if (auto constant = dyn_cast<llm::ConstantOp>(op))
+      return constant.getName().str();
+    if (op->getNumOperands() == 0)
+      break;
+    value = op->getOperand(0);
+  }
+  return "";
+}
+
 int64_t WeightData::elements() const {
   int64_t n = 1;
   for (int64_t d : shape)

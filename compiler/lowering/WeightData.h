@@ -16,6 +16,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace llmc::lowering {
@@ -33,6 +34,10 @@ struct WeightData {
 /// Whether `value` is computed from constants only, through the ops that
 /// evaluateWeight understands.
 bool isWeightValue(mlir::Value value);
+
+/// The name of the llm.constant a weight value is computed from (through
+/// whatever ops lead to it), or "" when there is none.
+std::string constantNameOf(mlir::Value value);
 
 /// Float32 values as the bytes of `dtype`: f32, f16 or bf16 (rounded to
 /// nearest even).

@@ -21,19 +21,6 @@ using namespace llmc::llm;
 
 namespace {
 
-/// The name of the constant a weight is computed from (through transposes,
-/// reshapes and converts), or "".
-std::string constantName(Value weight) {
-  while (Operation *def = weight.getDefiningOp()) {
-    if (auto c = dyn_cast<ConstantOp>(def))
-      return c.getName().str();
-    if (!isa<TransposeOp, ReshapeOp, ConvertOp>(def))
-      break;
-    weight = def->getOperand(0);
-  }
-  return "";
-}
-
 struct QuantizeWeightsPass
     : llmc::impl::QuantizeWeightsBase<QuantizeWeightsPass> {
   using Base::Base;
@@ -83,7 +70,7 @@ struct QuantizeWeightsPass
     if (!isa<RankedTensorType>(weight.getType()) ||
         !lowering::isWeightValue(weight))
       return false;
-    std::string name = constantName(weight), node;
+    std::string name = lowering::constantNameOf(weight), node;
     if (auto loc = dyn_cast<NameLoc>(linear.getLoc()))
       node = loc.getName().str();
     for (const std::string &pattern : keep)
@@ -217,7 +204,7 @@ struct QuantizeWeightsPass
     OpBuilder b(norm);
     Value folded = ConstantOp::create(
         b, norm.getLoc(),
-        b.getStringAttr(constantName(norm.getWeight()) + ".awq"),
+        b.getStringAttr(lowering::constantNameOf(norm.getWeight()) + ".awq"),
         DenseElementsAttr::get(type, values));
     norm.getWeightMutable().assign(folded);
     return success();
@@ -250,7 +237,7 @@ struct QuantizeWeightsPass
 
   /// Makes `q` the weight of `linear` (constants and llm.quantized_weight).
   void replaceWeight(LinearOp linear, const quantization::QuantizedMatrix &q) {
-    std::string name = constantName(linear.getWeight());
+    std::string name = lowering::constantNameOf(linear.getWeight());
     int64_t n = q.n, k = q.k;
     MLIRContext *context = &getContext();
     IntegerType storage =

@@ -126,16 +126,12 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
     }
     case Kernel::GatedLinear: {
       // The gate goes to the output, the up projection to scratch.
-      std::string act = s.name("activation");
       gatedScratch.resize(size_t(rows * fout));
       linear(pool, in(0), rows, fin, weight(s.weights[0]), fout, nullptr, 0.0f,
              out(0));
       linear(pool, in(0), rows, fin, weight(s.weights[1]), fout, nullptr, 0.0f,
              gatedScratch.data());
-      glu(out(0), gatedScratch.data(), rows * fout,
-          act == "silu"        ? 0
-          : act == "gelu_tanh" ? 1
-                               : 2,
+      glu(out(0), gatedScratch.data(), rows * fout, plan::gateActivation(s),
           out(0));
       break;
     }
@@ -178,15 +174,9 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
     case Kernel::Gelu:
       gelu(in(0), rows * fin, s.name("approximation") == "tanh", out(0));
       break;
-    case Kernel::Glu: {
-      std::string act = s.name("activation");
-      glu(in(0), in(1), rows * fin,
-          act == "silu"        ? 0
-          : act == "gelu_tanh" ? 1
-                               : 2,
-          out(0));
+    case Kernel::Glu:
+      glu(in(0), in(1), rows * fin, plan::gateActivation(s), out(0));
       break;
-    }
     case Kernel::Scale:
       scale(in(0), rows * fin, float(s.number("factor")), out(0));
       break;

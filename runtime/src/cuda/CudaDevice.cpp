@@ -13,6 +13,49 @@ using plan::DType;
 using plan::Kernel;
 using plan::Step;
 
+namespace {
+
+/// The kernels' GemvArgs (kernels/Gemv.cu), field for field.
+struct GemvArgs {
+  CUdeviceptr x;
+  int32_t t, k;
+  CUdeviceptr w[3], bias[3], out[3];
+  int32_t n[3];
+  float softcap;
+  int32_t activation;
+};
+static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
+
+/// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
+constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
+constexpr unsigned kGemmSharedBytes = 49152;
+constexpr unsigned kPrefillQueries = 128, kPrefillThreads = 256;
+unsigned prefillSharedBytes(int headDim) {
+  return headDim == 64 ? 49152 : headDim == 128 ? 98304 : 0;
+}
+
+/// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
+int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
+
+/// Whether llmc_attention_decode takes this head dim (kernels/
+/// DecodeAttention.cu); a plan whose attention it all takes can replay its
+/// one-token step as a graph.
+/// A switch from the environment: "0" is off, "1" on, unset the default.
+bool environmentFlag(const char *name, bool otherwise) {
+  const char *value = std::getenv(name);
+  if (!value)
+    return otherwise;
+  return std::string(value) == "1"   ? true
+         : std::string(value) == "0" ? false
+                                     : otherwise;
+}
+
+bool decodeAttentionTakes(int64_t headDim) {
+  return headDim % 32 == 0 && headDim <= 256;
+}
+
+} // namespace
+
 llmc_status_t CudaModel::create(const plan::Plan &plan, const uint8_t *weights,
                                 const uint8_t *fatbin, uint64_t fatbinSize,
                                 std::unique_ptr<CudaModel> &out) {
@@ -99,8 +142,13 @@ llmc_status_t CudaModel::function(const std::string &name, CUfunction &out,
 bool CudaModel::hasFunction(const std::string &name) const {
   if (functions_.count(name))
     return true;
+  auto known = present_.find(name);
+  if (known != present_.end())
+    return known->second;
   CUfunction f;
-  return driver_->cuModuleGetFunction(&f, module_, name.c_str()) == 0;
+  bool found = driver_->cuModuleGetFunction(&f, module_, name.c_str()) == 0;
+  present_[name] = found;
+  return found;
 }
 
 llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
@@ -151,7 +199,7 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
       int64_t dim = step.integer("head_dim");
       scratchFloats = std::max(scratchFloats,
                                step.integer("heads") * s->splits_ * (dim + 2));
-      graphable = graphable && dim % 32 == 0 && dim <= 256;
+      graphable = graphable && decodeAttentionTakes(dim);
     }
   if (CUresult r = d.cuMemAlloc(&s->scratch_, size_t(scratchFloats) * 4))
     return d.error(r, "allocating attention scratch");
@@ -162,11 +210,9 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   // MAJOR is 75) and cuLaunchKernelEx; LLMC_CUDA_PDL=0 turns them off.
   int major = 0;
   d.cuDeviceGetAttribute(&major, 75, model.device());
-  const char *pdl = std::getenv("LLMC_CUDA_PDL");
-  s->usePdl_ =
-      major >= 9 && d.cuLaunchKernelEx && !(pdl && std::string(pdl) == "0");
-  const char *profile = std::getenv("LLMC_CUDA_PROFILE");
-  s->profile_ = profile && std::string(profile) == "1";
+  s->usePdl_ = major >= 9 && d.cuLaunchKernelEx &&
+               environmentFlag("LLMC_CUDA_PDL", true);
+  s->profile_ = environmentFlag("LLMC_CUDA_PROFILE", false);
   if (s->profile_) {
     s->usePdl_ = false;
     s->events_.resize(model.plan().steps.size() + 1);
@@ -174,9 +220,8 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
       if (CUresult r = d.cuEventCreate(&e, 0))
         return d.error(r, "cuEventCreate");
   }
-  const char *graphs = std::getenv("LLMC_CUDA_GRAPHS");
   s->useGraphs_ =
-      graphable && !s->profile_ && !(graphs && std::string(graphs) == "0");
+      graphable && !s->profile_ && environmentFlag("LLMC_CUDA_GRAPHS", true);
   out = std::move(s);
   return nullptr;
 }
@@ -263,32 +308,6 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   return nullptr;
 }
 
-namespace {
-
-/// The kernels' GemvArgs (kernels/Gemv.cu), field for field.
-struct GemvArgs {
-  CUdeviceptr x;
-  int32_t t, k;
-  CUdeviceptr w[3], bias[3], out[3];
-  int32_t n[3];
-  float softcap;
-  int32_t activation;
-};
-static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
-
-/// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
-constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
-constexpr unsigned kGemmSharedBytes = 49152;
-constexpr unsigned kPrefillQueries = 128, kPrefillThreads = 256;
-unsigned prefillSharedBytes(int headDim) {
-  return headDim == 64 ? 49152 : headDim == 128 ? 98304 : 0;
-}
-
-/// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
-int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
-
-} // namespace
-
 llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
                                   unsigned gridY, unsigned block,
                                   unsigned sharedBytes,
@@ -318,30 +337,54 @@ llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
   return nullptr;
 }
 
+llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
+                                       bool gated, int activation,
+                                       CUdeviceptr x, int rows, int k,
+                                       float softcap, bool &launched) {
+  launched = false;
+  DType wt = model.plan().weights[size_t(parts[0].weight)].dtype;
+  if ((wt != DType::BF16 && wt != DType::F16) || x % 16 != 0 || k % 8 != 0 ||
+      !gemvTokens(rows))
+    return nullptr;
+  // One launch streams every matrix; gated: a warp reads both rows of a
+  // unit and writes activation(gate) * up.
+  GemvArgs a{};
+  a.x = x;
+  a.t = rows;
+  a.k = k;
+  a.softcap = softcap;
+  a.activation = activation;
+  unsigned total = 0;
+  for (size_t j = 0; j < parts.size(); ++j) {
+    a.w[j] = model.weight(parts[j].weight);
+    a.bias[j] = parts[j].bias;
+    a.out[j] = parts[j].out;
+    a.n[j] = gated && j > 0 ? 0 : parts[j].n;
+    total += unsigned(a.n[j]);
+  }
+  launched = true;
+  return launch(std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                    plan::dtypeName(wt) + "_t" +
+                    std::to_string(gemvTokens(rows)),
+                (total + 7) / 8, 1, 256, 0, {&a});
+}
+
 llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
                                          int rows, int k, CUdeviceptr bias,
                                          float softcap, CUdeviceptr out,
                                          int n) {
+  bool launched = false;
+  if (llmc_status_t s = enqueueGemv({{weight, bias, out, n}}, false, 0, x, rows,
+                                    k, softcap, launched);
+      s || launched)
+    return s;
   DType wt = model.plan().weights[size_t(weight)].dtype;
   std::string type = plan::dtypeName(wt);
   CUdeviceptr w = model.weight(weight);
   bool half = wt == DType::BF16 || wt == DType::F16;
   bool aligned = x % 16 == 0 && k % 8 == 0;
-  if (half && aligned && gemvTokens(rows)) {
-    GemvArgs a{};
-    a.x = x;
-    a.t = rows;
-    a.k = k;
-    a.w[0] = w;
-    a.bias[0] = bias;
-    a.out[0] = out;
-    a.n[0] = n;
-    a.softcap = softcap;
-    return launch("llmc_gemv_" + type + "_t" + std::to_string(gemvTokens(rows)),
-                  unsigned((n + 7) / 8), 1, 256, 0, {&a});
-  }
   std::string gemm = "llmc_gemm_" + type;
-  if (half && aligned && out % 16 == 0 && k % 64 == 0 && kGemmSharedBytes &&
+  if (half && aligned && out % 16 == 0 && k % 64 == 0 &&
       model.hasFunction(gemm))
     return launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
                   (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
@@ -407,42 +450,22 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       bool gated = s.kernel == Kernel::GatedLinear;
       size_t count = gated ? 2 : s.outputs.size();
       bool biases = !gated && s.integer("biases") != 0;
-      DType wt = plan.weights[s.weights[0]].dtype;
-      bool half = wt == DType::BF16 || wt == DType::F16;
-      bool aligned = in[0] % 16 == 0 && fin % 8 == 0;
-      std::string act = gated ? s.name("activation") : "";
-      int activation = act == "silu" ? 0 : act == "gelu_tanh" ? 1 : 2;
-      if (half && aligned && gemvTokens(rows)) {
-        // One launch streams every matrix (gated: both rows of a unit).
-        GemvArgs a{};
-        a.x = in[0];
-        a.t = rows;
-        a.k = fin;
-        unsigned total = 0;
-        for (size_t j = 0; j < count; ++j) {
-          a.w[j] = model.weight(s.weights[j]);
-          a.bias[j] = biases ? model.weight(s.weights[count + j]) : 0;
-          a.out[j] = gated ? out[0] : out[j];
-          a.n[j] = gated ? fout : features(s.outputs[j]);
-          total += unsigned(a.n[j]);
-        }
-        a.activation = activation;
-        if (gated) {
-          a.n[1] = 0;
-          total = unsigned(fout);
-        }
-        status = launch(std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
-                            plan::dtypeName(wt) + "_t" +
-                            std::to_string(gemvTokens(rows)),
-                        (total + 7) / 8, 1, 256, 0, {&a});
+      std::vector<GemvSegment> parts;
+      for (size_t j = 0; j < count; ++j)
+        parts.push_back(
+            {s.weights[j], biases ? model.weight(s.weights[count + j]) : none,
+             gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
+      int activation = gated ? plan::gateActivation(s) : 0;
+      bool launched = false;
+      status = enqueueGemv(parts, gated, activation, in[0], rows, fin, 0.0f,
+                           launched);
+      if (status || launched)
         break;
-      }
       if (!gated) {
-        for (size_t j = 0; j < count && !status; ++j)
-          status =
-              enqueueLinear(s.weights[j], in[0], rows, fin,
-                            biases ? model.weight(s.weights[count + j]) : none,
-                            0.0f, out[j], features(s.outputs[j]));
+        for (const GemvSegment &p : parts)
+          if (!status)
+            status = enqueueLinear(p.weight, in[0], rows, fin, p.bias, 0.0f,
+                                   p.out, p.n);
         break;
       }
       // Gate to the output, up to scratch, then the GLU in place.
@@ -513,7 +536,7 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       if (status)
         break;
       int ti = int(t);
-      if (t == 1 && dim % 32 == 0 && dim <= 256) {
+      if (t == 1 && decodeAttentionTakes(dim)) {
         int splits = splits_;
         status = launch("llmc_attention_decode", unsigned(heads),
                         unsigned(splits), 128, 0,
@@ -561,10 +584,8 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
         op = 4;
       else if (s.kernel == Kernel::Mul)
         op = 5;
-      else if (s.kernel == Kernel::Glu) {
-        std::string act = s.name("activation");
-        op = act == "silu" ? 6 : act == "gelu_tanh" ? 7 : 8;
-      }
+      else if (s.kernel == Kernel::Glu)
+        op = 6 + plan::gateActivation(s);
       CUdeviceptr b = in.size() > 1 ? in[1] : none;
       size_t n = size_t(rows) * size_t(fin);
       float factor = float(s.number("factor", 1.0));

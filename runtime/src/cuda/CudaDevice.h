@@ -52,6 +52,8 @@ private:
   CUmodule module_ = nullptr;
   std::vector<CUdeviceptr> weights_;
   mutable std::map<std::string, CUfunction> functions_;
+  /// hasFunction's answers (an older artifact lacks the newer kernels).
+  mutable std::map<std::string, bool> present_;
 };
 
 class CudaSession {
@@ -75,6 +77,18 @@ private:
   llmc_status_t ensureArena(int64_t t);
   /// Launches every step of a forward call over `t` tokens on stream_.
   llmc_status_t enqueueSteps(int64_t t, bool allLogits);
+  /// One matrix of a GEMV launch: out[rows, n] = x . weight^T + bias.
+  struct GemvSegment {
+    int32_t weight;
+    CUdeviceptr bias, out;
+    int n;
+  };
+  /// Launches the 16-bit GEMV over up to three matrices that read `x` (or a
+  /// gate and an up matrix, combined by `activation`) when the weights, the
+  /// alignment and the rows suit it; `launched` says whether it did.
+  llmc_status_t enqueueGemv(const std::vector<GemvSegment> &parts, bool gated,
+                            int activation, CUdeviceptr x, int rows, int k,
+                            float softcap, bool &launched);
   /// One matrix product out[rows, n] = x[rows, k] . weight^T + bias, with
   /// the kernel that suits the weight type and the rows.
   llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,

@@ -186,9 +186,9 @@ void Checker::checkStep(size_t i, const Step &s) {
       return;
     int64_t n = features(s, false, 0), k = features(s, true, 0);
     DType wt = isFloat(weight(s, 0).dtype) ? weight(s, 0).dtype : DType::F32;
-    std::string act = s.name("activation");
-    if (act != "silu" && act != "gelu_tanh" && act != "gelu_erf") {
-      fail() << stepName(i, s) << ": unknown activation '" << act << "'";
+    if (gateActivation(s) < 0) {
+      fail() << stepName(i, s) << ": unknown activation '"
+             << s.name("activation") << "'";
       return flush();
     }
     if (expectWeight(i, s, 0, wt, {n, k}))
@@ -289,6 +289,12 @@ void Checker::checkStep(size_t i, const Step &s) {
       expectFeatures(i, s, false, 0, features(s, true, 0));
     return;
   case Kernel::Glu:
+    if (gateActivation(s) < 0) {
+      fail() << stepName(i, s) << ": unknown activation '"
+             << s.name("activation") << "'";
+      return flush();
+    }
+    [[fallthrough]];
   case Kernel::Add:
   case Kernel::Mul:
     if (expectCounts(i, s, 2, 0, 0, 1) &&
@@ -378,6 +384,14 @@ int64_t Step::integer(const std::string &key, int64_t otherwise) const {
 std::string Step::name(const std::string &key) const {
   auto it = names.find(key);
   return it == names.end() ? std::string() : it->second;
+}
+
+int gateActivation(const Step &step) {
+  std::string act = step.name("activation");
+  return act == "silu"        ? 0
+         : act == "gelu_tanh" ? 1
+         : act == "gelu_erf"  ? 2
+                              : -1;
 }
 
 llmc_status_t parsePlan(std::string_view text, uint64_t weightsBytes,

@@ -81,6 +81,11 @@ struct Step {
   bool producesLogits = false;
 };
 
+/// The activation of a glu or gated_linear step as the kernels number it:
+/// 0 silu, 1 gelu_tanh, 2 gelu_erf; -1 for any other name (the plan checker
+/// refuses those).
+int gateActivation(const Step &step);
+
 struct KvCacheShape {
   int64_t layers = 0, kvHeads = 0, headDim = 0;
 };
