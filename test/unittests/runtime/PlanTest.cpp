@@ -84,4 +84,27 @@ TEST(PlanTest, RejectsOperandsThatDoNotFitTheKernel) {
             std::string::npos);
 }
 
+TEST(PlanTest, RejectsAnUnknownGateActivation) {
+  // A gated_linear step over the [6] normed buffer with the embedding table
+  // ([4, 6]) as both matrices, into the [4] buffer.
+  std::string json = planJson();
+  std::string gated =
+      R"({"kernel": "gated_linear", "in": [1], "weights": [0, 0],
+               "out": [2], "attrs": {"activation": "ACT"}},
+              {"kernel": "linear")";
+  size_t at = json.find(R"({"kernel": "linear")");
+  ASSERT_NE(at, std::string::npos);
+  std::string good = json, bad = json;
+  good.replace(at, std::string(R"({"kernel": "linear")").size(), gated);
+  bad = good;
+  good.replace(good.find("ACT"), 3, "gelu_tanh");
+  bad.replace(bad.find("ACT"), 3, "swish");
+  Plan plan;
+  ASSERT_EQ(parsePlan(good, 256, "m.llmc", plan), nullptr);
+  EXPECT_EQ(gateActivation(plan.steps[2]), 1);
+  EXPECT_NE(parseError(bad).find("step 2 (gated_linear): unknown activation "
+                                 "'swish'"),
+            std::string::npos);
+}
+
 } // namespace
