@@ -144,9 +144,60 @@ private:
   llvm::Error lowerOp(Operation *op);
   llvm::Error lowerLinear(Operation *op, Value input, Value weight, Value bias,
                           std::optional<double> softcap);
+  /// Appends a quantized weight's values, scales and offsets to `ws`, and
+  /// its format to the step's `attrs`: "group", and "zero_offsets" when it
+  /// has no zero points (every offset is 0, so kernels may skip them).
+  llvm::Error quantizedWeight(Operation *op, Value weight,
+                              std::vector<int32_t> &ws, json::Object &attrs);
+  /// Appends a matrix of a fused step: a float weight, or a quantized one's
+  /// three tensors (then `quantized` is set).
+  llvm::Error matrixWeight(Operation *op, Value weight,
+                           std::vector<int32_t> &ws, json::Object &attrs,
+                           bool &quantized);
   /// Places buffers in the arena by liveness; returns floats per token.
   int64_t placeBuffers(std::vector<int64_t> &offsets) const;
 };
+
+llvm::Error Builder::quantizedWeight(Operation *op, Value weight,
+                                     std::vector<int32_t> &ws,
+                                     json::Object &attrs) {
+  auto qtype = cast<llm::QuantizedWeightType>(weight.getType());
+  auto q = weight.getDefiningOp<llm::QuantizedWeightOp>();
+  if (!q || !isWeightValue(weight))
+    return opError(op, "expects its quantized weight from "
+                       "llm.quantized_weight of constants");
+  unsigned bits = qtype.getBits();
+  if (bits != 4 && bits != 8)
+    return opError(op, "has " + llvm::Twine(bits) +
+                           "-bit weights; the devices take 4 and 8");
+  std::string dtype = (qtype.getStorageType().isUnsigned() ? "u" : "i") +
+                      std::to_string(bits);
+  int64_t n = qtype.getN(), k = qtype.getK(), g = qtype.getNumGroups();
+  ws.push_back(addWeight(PlanWeight::Kind::QuantizedValues, q.getValues(),
+                         Value(), dtype, {n, k}));
+  ws.push_back(
+      addWeight(PlanWeight::Kind::Float, q.getScales(), Value(), "f32", {n, g}));
+  ws.push_back(addWeight(PlanWeight::Kind::QuantizedOffsets, q.getScales(),
+                         q.getZeroPoints(), "f32", {n, g}, ".offsets"));
+  attrs["group"] = qtype.getGroupSize();
+  if (!q.getZeroPoints())
+    attrs["zero_offsets"] = 1;
+  return llvm::Error::success();
+}
+
+llvm::Error Builder::matrixWeight(Operation *op, Value weight,
+                                  std::vector<int32_t> &ws, json::Object &attrs,
+                                  bool &quantized) {
+  if (isa<llm::QuantizedWeightType>(weight.getType())) {
+    quantized = true;
+    return quantizedWeight(op, weight, ws, attrs);
+  }
+  llvm::Expected<int32_t> id = floatWeight(op, weight, /*matrix=*/true);
+  if (!id)
+    return id.takeError();
+  ws.push_back(*id);
+  return llvm::Error::success();
+}
 
 llvm::Error Builder::lowerLinear(Operation *op, Value input, Value weight,
                                  Value bias, std::optional<double> softcap) {
@@ -162,25 +213,9 @@ llvm::Error Builder::lowerLinear(Operation *op, Value input, Value weight,
                   return isa<func::ReturnOp>(u);
                 });
   std::string kernel = "linear";
-  if (auto qtype = dyn_cast<llm::QuantizedWeightType>(weight.getType())) {
-    auto q = weight.getDefiningOp<llm::QuantizedWeightOp>();
-    if (!q || !isWeightValue(weight))
-      return opError(op, "expects its quantized weight from "
-                         "llm.quantized_weight of constants");
-    unsigned bits = qtype.getBits();
-    if (bits != 4 && bits != 8)
-      return opError(op, "has " + llvm::Twine(bits) +
-                             "-bit weights; the cpu device takes 4 and 8");
-    std::string dtype = (qtype.getStorageType().isUnsigned() ? "u" : "i") +
-                        std::to_string(bits);
-    int64_t n = qtype.getN(), k = qtype.getK(), g = qtype.getNumGroups();
-    ws.push_back(addWeight(PlanWeight::Kind::QuantizedValues, q.getValues(),
-                           Value(), dtype, {n, k}));
-    ws.push_back(addWeight(PlanWeight::Kind::Float, q.getScales(), Value(),
-                           "f32", {n, g}));
-    ws.push_back(addWeight(PlanWeight::Kind::QuantizedOffsets, q.getScales(),
-                           q.getZeroPoints(), "f32", {n, g}, ".offsets"));
-    attrs["group"] = qtype.getGroupSize();
+  if (isa<llm::QuantizedWeightType>(weight.getType())) {
+    if (llvm::Error e = quantizedWeight(op, weight, ws, attrs))
+      return e;
     kernel = "linear_quantized";
   } else {
     llvm::Expected<int32_t> w = floatWeight(op, weight, /*matrix=*/true);
@@ -259,12 +294,11 @@ llvm::Error Builder::lowerOp(Operation *op) {
     if (!x)
       return x.takeError();
     std::vector<int32_t> ws, ys;
-    for (Value w : g.getWeights()) {
-      llvm::Expected<int32_t> id = floatWeight(op, w, /*matrix=*/true);
-      if (!id)
-        return id.takeError();
-      ws.push_back(*id);
-    }
+    json::Object attrs;
+    bool quantized = false;
+    for (Value w : g.getWeights())
+      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized))
+        return e;
     for (Value b : g.getBiases()) {
       llvm::Expected<int32_t> id = floatWeight(op, b);
       if (!id)
@@ -277,9 +311,9 @@ llvm::Error Builder::lowerOp(Operation *op) {
         return y.takeError();
       ys.push_back(*y);
     }
-    json::Object attrs;
     attrs["biases"] = g.getBiases().empty() ? 0 : 1;
-    addStep("linear_group", {*x}, ws, ys, std::move(attrs));
+    addStep(quantized ? "linear_group_quantized" : "linear_group", {*x}, ws,
+            ys, std::move(attrs));
     return llvm::Error::success();
   }
   if (auto g = dyn_cast<llm::GatedLinearOp>(op)) {
@@ -287,18 +321,17 @@ llvm::Error Builder::lowerOp(Operation *op) {
     if (!x)
       return x.takeError();
     std::vector<int32_t> ws;
-    for (Value w : {g.getGateWeight(), g.getUpWeight()}) {
-      llvm::Expected<int32_t> id = floatWeight(op, w, /*matrix=*/true);
-      if (!id)
-        return id.takeError();
-      ws.push_back(*id);
-    }
+    json::Object attrs;
+    bool quantized = false;
+    for (Value w : {g.getGateWeight(), g.getUpWeight()})
+      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized))
+        return e;
     llvm::Expected<int32_t> y = newBuffer(op, g.getResult());
     if (!y)
       return y.takeError();
-    json::Object attrs;
     attrs["activation"] = stringifyGateActivation(g.getActivation()).str();
-    addStep("gated_linear", {*x}, ws, {*y}, std::move(attrs));
+    addStep(quantized ? "gated_linear_quantized" : "gated_linear", {*x}, ws,
+            {*y}, std::move(attrs));
     return llvm::Error::success();
   }
   if (auto l = dyn_cast<llm::LmHeadOp>(op)) {

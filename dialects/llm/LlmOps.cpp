@@ -9,6 +9,19 @@
 using namespace mlir;
 using namespace llmc::llm;
 
+bool llmc::llm::haveSameWeightFormat(Type a, Type b) {
+  auto qa = dyn_cast<QuantizedWeightType>(a);
+  auto qb = dyn_cast<QuantizedWeightType>(b);
+  if (qa || qb)
+    return qa && qb && qa.getStorageType() == qb.getStorageType() &&
+           qa.getGroupSize() == qb.getGroupSize() &&
+           qa.getScaleType() == qb.getScaleType() &&
+           qa.getHasZeroPoint() == qb.getHasZeroPoint();
+  auto ta = dyn_cast<RankedTensorType>(a);
+  auto tb = dyn_cast<RankedTensorType>(b);
+  return ta && tb && ta.getElementType() == tb.getElementType();
+}
+
 namespace {
 
 /// Prints a shape as "[2, ?, 64]".
@@ -216,10 +229,11 @@ LogicalResult LinearGroupOp::verify() {
     return emitOpError("takes two or three weights and as many results");
   if (!getBiases().empty() && getBiases().size() != count)
     return emitOpError("takes no biases or one per weight");
-  Type element = tensorTypeOf(getWeights()[0]).getElementType();
   for (size_t i = 0; i < count; ++i) {
-    if (tensorTypeOf(getWeights()[i]).getElementType() != element)
-      return emitOpError("weights should share one element type");
+    if (!haveSameWeightFormat(getWeights()[0].getType(),
+                              getWeights()[i].getType()))
+      return emitOpError("weights should share one element type (or one "
+                         "quantized format)");
     Value bias = getBiases().empty() ? Value() : getBiases()[i];
     if (failed(verifyLinearShapes(*this, getInput(), getWeights()[i], bias,
                                   getResults()[i],
@@ -232,6 +246,9 @@ LogicalResult LinearGroupOp::verify() {
 LogicalResult GatedLinearOp::verify() {
   if (getGateWeight().getType() != getUpWeight().getType())
     return emitOpError("gate and up weights should have one type");
+  if (failed(verifyLinearShapes(*this, getInput(), getUpWeight(), Value(),
+                                getResult(), /*sameResultElement=*/true)))
+    return failure();
   return verifyLinearShapes(*this, getInput(), getGateWeight(), Value(),
                             getResult(), /*sameResultElement=*/true);
 }

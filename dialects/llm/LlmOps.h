@@ -20,6 +20,11 @@ struct KvCacheResource
     : public mlir::SideEffects::Resource::Base<KvCacheResource> {
   llvm::StringRef getName() final { return "<KvCache>"; }
 };
+
+/// Whether two linear weights are stored alike, so that one kernel can read
+/// both: float matrices of one element type, or quantized weights of one
+/// storage type, group size, scale type and zero-point presence.
+bool haveSameWeightFormat(mlir::Type a, mlir::Type b);
 } // namespace llmc::llm
 
 #define GET_OP_CLASSES

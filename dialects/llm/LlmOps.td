@@ -140,7 +140,8 @@ def Llm_LinearGroupOp : Llm_Op<"linear_group", [Pure,
     and value projections of an attention block, made by
     `llmc-fuse-linear-groups` so that one kernel reads the input once and
     streams all the matrices. The weights are float matrices of one element
-    type; the biases are absent or one per weight.
+    type, or `!llm.qweight`s of one format (storage, group, scale type, zero
+    points); the biases are absent or one per weight.
 
     ```mlir
     %q, %k, %v = llm.linear_group %x, [%wq, %wk, %wv]
@@ -150,12 +151,13 @@ def Llm_LinearGroupOp : Llm_Op<"linear_group", [Pure,
     ```
   }];
   let arguments = (ins Llm_FloatTensor:$input,
-                       Variadic<Llm_FloatTensor>:$weights,
+                       Variadic<Llm_Weight>:$weights,
                        Variadic<Llm_FloatTensor>:$biases);
   let results = (outs Variadic<Llm_FloatTensor>:$results);
   let assemblyFormat = [{
     $input `,` `[` $weights `]` (`bias` `[` $biases^ `]`)? attr-dict `:`
-    type($input) `,` `[` type($weights) `]` (`,` `[` type($biases)^ `]`)?
+    type($input) `,` `[` qualified(type($weights)) `]`
+    (`,` `[` type($biases)^ `]`)?
     `->` type($results)
   }];
   let hasVerifier = 1;
@@ -168,7 +170,7 @@ def Llm_GatedLinearOp : Llm_Op<"gated_linear", [Pure]> {
     up_weight)`, made by `llmc-fuse-gated-mlp` from two linear layers and
     the `llm.glu` that combines them, so that one kernel reads both matrices'
     rows and writes only the product. Both weights are [N, K] float matrices
-    of one element type.
+    of one element type, or `!llm.qweight`s of one type.
 
     ```mlir
     %h = llm.gated_linear silu %x, %wg, %wu
@@ -177,13 +179,13 @@ def Llm_GatedLinearOp : Llm_Op<"gated_linear", [Pure]> {
     ```
   }];
   let arguments = (ins Llm_GateActivationAttr:$activation,
-                       Llm_FloatTensor:$input, Llm_FloatTensor:$gate_weight,
-                       Llm_FloatTensor:$up_weight);
+                       Llm_FloatTensor:$input, Llm_Weight:$gate_weight,
+                       Llm_Weight:$up_weight);
   let results = (outs Llm_FloatTensor:$result);
   let assemblyFormat = [{
     $activation $input `,` $gate_weight `,` $up_weight attr-dict `:`
-    type($input) `,` type($gate_weight) `,` type($up_weight) `->`
-    type($result)
+    type($input) `,` qualified(type($gate_weight)) `,`
+    qualified(type($up_weight)) `->` type($result)
   }];
   let hasVerifier = 1;
 }

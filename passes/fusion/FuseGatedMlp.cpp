@@ -17,9 +17,12 @@ using namespace llmc::llm;
 
 namespace {
 
-/// A float [N, K] weight (not a quantized one).
-bool isFloatMatrix(Value weight) {
-  return isa<RankedTensorType>(weight.getType());
+/// A float [N, K] weight, or a quantized one from llm.quantized_weight.
+bool isMatrix(Value weight) {
+  if (isa<RankedTensorType>(weight.getType()))
+    return true;
+  return isa<QuantizedWeightType>(weight.getType()) &&
+         weight.getDefiningOp<QuantizedWeightOp>();
 }
 
 /// glu(act, linear(x, wg), linear(x, wu)) -> gated_linear(act, x, wg, wu).
@@ -36,10 +39,10 @@ struct FuseGluOfLinears : OpRewritePattern<GluOp> {
       return rewriter.notifyMatchFailure(glu, "linears read different inputs");
     if (gate.getBias() || up.getBias())
       return rewriter.notifyMatchFailure(glu, "a linear has a bias");
-    if (!isFloatMatrix(gate.getWeight()) ||
+    if (!isMatrix(gate.getWeight()) || !isMatrix(up.getWeight()) ||
         gate.getWeight().getType() != up.getWeight().getType())
-      return rewriter.notifyMatchFailure(glu, "weights are not float "
-                                              "matrices of one type");
+      return rewriter.notifyMatchFailure(glu, "weights are not matrices of "
+                                              "one type");
     if (!gate->hasOneUse() || !up->hasOneUse())
       return rewriter.notifyMatchFailure(glu, "a linear has other users");
     // The glu comes after both linears, so their operands dominate it.

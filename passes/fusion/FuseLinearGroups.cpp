@@ -18,16 +18,22 @@ using namespace llmc::llm;
 
 namespace {
 
-/// The element type of a float weight matrix, or null for another weight.
-Type floatElement(LinearOp linear) {
-  auto type = dyn_cast<RankedTensorType>(linear.getWeight().getType());
-  return type ? type.getElementType() : Type();
+/// Whether a linear's weight is a matrix (float, or quantized by
+/// llm.quantized_weight) that a group can take.
+bool groupable(LinearOp linear) {
+  Type type = linear.getWeight().getType();
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getRank() == 2;
+  return isa<QuantizedWeightType>(type) &&
+         linear.getWeight().getDefiningOp<QuantizedWeightOp>();
 }
 
-/// Whether `linear` may join a group led by `first`.
+/// Whether `linear` may join a group led by `first`: the same block, weights
+/// stored alike, and both with or both without a bias.
 bool compatible(LinearOp first, LinearOp linear) {
   return linear->getBlock() == first->getBlock() &&
-         floatElement(linear) == floatElement(first) &&
+         haveSameWeightFormat(linear.getWeight().getType(),
+                              first.getWeight().getType()) &&
          bool(linear.getBias()) == bool(first.getBias());
 }
 
@@ -64,17 +70,17 @@ bool fuse(ArrayRef<LinearOp> members) {
 struct FuseLinearGroupsPass
     : llmc::impl::FuseLinearGroupsBase<FuseLinearGroupsPass> {
   void runOnOperation() override {
-    // The inputs read by two or more float linears, in program order.
+    // The inputs read by groupable linears, in program order.
     llvm::SetVector<Value> inputs;
     getOperation()->walk([&](LinearOp l) {
-      if (floatElement(l))
+      if (groupable(l))
         inputs.insert(l.getInput());
     });
     for (Value input : inputs) {
       SmallVector<LinearOp> readers;
       for (Operation *user : input.getUsers())
         if (auto l = dyn_cast<LinearOp>(user))
-          if (l.getInput() == input && floatElement(l))
+          if (l.getInput() == input && groupable(l))
             readers.push_back(l);
       llvm::sort(readers, [](LinearOp a, LinearOp b) {
         return a->getBlock() == b->getBlock()

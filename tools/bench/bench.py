@@ -99,6 +99,20 @@ def parameter_count(c):
     return embed + layers * layer + h + lm_head
 
 
+def quantized_read_bytes(c, group=128):
+    """Bytes a decode step of an int4 (group `group`, symmetric) artifact reads from its weights:
+    every layer's linear weights as 4-bit values plus one float32 scale per group (symmetric
+    weights have no offsets to read), the 16-bit LM head, and the norm weights (float32); the
+    embedding table is read one row per token, which is left out."""
+    h, inter, layers = c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"]
+    heads, kv_heads = c["num_attention_heads"], c["num_key_value_heads"]
+    head_dim = c.get("head_dim") or h // heads
+    shapes = [(heads * head_dim, h), (kv_heads * head_dim, h), (kv_heads * head_dim, h),
+              (h, heads * head_dim), (inter, h), (inter, h), (h, inter)]
+    per_layer = sum(n * k / 2 + n * (k // group) * 4 for n, k in shapes) + 2 * h * 4
+    return layers * per_layer + c["vocab_size"] * h * 2 + h * 4
+
+
 # ---------------------------------------------------------------------------------------------
 # llmc
 
@@ -150,49 +164,84 @@ def llmc_run(llmc, art, ids, n, timeout):
     return r
 
 
-def bench_llmc(args, name, folder, art, res, prompt, long_prompt):
-    """Make, compile, inspect and run llmc for one model; fills res['engines']['llmc'] and
-    res['kv']; raises Failure when a step failed."""
+def llmc_variants(args, name):
+    """The llmc engines to run: (engine key, artifact, extra compile flags); bf16 first."""
+    variants = [("llmc", args.work / f"llama-{name}.llmc", [])]
+    for mode in args.quantize:
+        variants.append((f"llmc_{mode}", args.work / f"llama-{name}.{mode}.llmc",
+                         ["--quantize", mode]))
+    return variants
+
+
+def compile_llmc(args, name, folder, key, art, flags, out):
+    """Compiles (or, with --reuse-artifact, reuses) one llmc artifact; fills out['compile_s']."""
     onnx = folder / "model.onnx"
-    out = res["engines"]["llmc"] = {"errors": []}
     sidecar = art.with_name(art.name + ".compile.json")
-    reuse = args.reuse_artifact and art.exists()
-    if reuse:
+    if args.reuse_artifact and art.exists():
         log(f"reusing {art} (--reuse-artifact): no make, no compile")
         if sidecar.exists():
             earlier = json.loads(sidecar.read_text())
             out["compile_s"] = earlier.get("compile_s")
             out["compile_s_from"] = f"earlier run, {earlier.get('date')}"
-    else:
-        if not onnx.exists():
-            if args.skip_make:
-                raise Failure(f"{onnx} is missing and --skip-make was given")
-            make_model(args, name)
-        if not onnx.exists():
-            raise Failure(f"{onnx} is still missing after making it")
-        cmd = [args.llmc, "compile", str(onnx), "--target", "cuda", "-o", str(art), "--quiet"]
-        with Stage(f"llama-{name}: llmc compile ({shlex.join(cmd)})") as st:
-            if art.exists():
-                art.unlink()
-            p = run_cmd(cmd, args.compile_timeout)
-            if p.returncode != 0:
-                raise Failure(f"llmc compile exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
-            if not art.exists():
-                raise Failure(f"llmc compile wrote no {art}")
-        out["compile_s"] = round(st.seconds, 2)
-        out["compile_s_from"] = "this run"
-        out["artifact_bytes"] = art.stat().st_size
-        log(f"llama-{name}: compiled in {st.seconds:.1f} s; artifact {art.stat().st_size / 1e9:.2f} GB")
-        sidecar.write_text(json.dumps({"compile_s": out["compile_s"], "date": args.date}))
-        if args.delete_onnx:
-            freed = 0
-            for f in [onnx, folder / "model.onnx.data"]:
-                if f.exists():
-                    freed += f.stat().st_size
-                    f.unlink()
-            log(f"llama-{name}: deleted the ONNX model (--delete-onnx), {freed / 1e9:.2f} GB freed")
+        return
+    if not onnx.exists():
+        if args.skip_make:
+            raise Failure(f"{onnx} is missing and --skip-make was given")
+        make_model(args, name)
+    if not onnx.exists():
+        raise Failure(f"{onnx} is still missing after making it")
+    cmd = [args.llmc, "compile", str(onnx), "--target", "cuda", *flags, "-o", str(art), "--quiet"]
+    with Stage(f"llama-{name}: llmc compile ({shlex.join(cmd)})") as st:
+        if art.exists():
+            art.unlink()
+        p = run_cmd(cmd, args.compile_timeout)
+        if p.returncode != 0:
+            raise Failure(f"llmc compile exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
+        if not art.exists():
+            raise Failure(f"llmc compile wrote no {art}")
+    out["compile_s"] = round(st.seconds, 2)
+    out["compile_s_from"] = "this run"
+    out["artifact_bytes"] = art.stat().st_size
+    log(f"llama-{name}: {key} compiled in {st.seconds:.1f} s; artifact "
+        f"{art.stat().st_size / 1e9:.2f} GB")
+    sidecar.write_text(json.dumps({"compile_s": out["compile_s"], "date": args.date}))
 
-    with Stage(f"llama-{name}: llmc inspect"):
+
+def bench_llmc(args, name, folder, res, prompt, long_prompt):
+    """Make, compile, inspect and run each llmc variant for one model; fills
+    res['engines'][key] and res['kv']; raises Failure when a step failed."""
+    variants = llmc_variants(args, name)
+    failures = []
+    for key, art, flags in variants:
+        out = res["engines"][key] = {"errors": []}
+        try:
+            compile_llmc(args, name, folder, key, art, flags, out)
+        except Exception as e:
+            out["errors"].append(f"compile: {short_error(e)}")
+            failures.append(f"{key}: {short_error(e)}")
+    if args.delete_onnx:
+        freed = 0
+        for f in [folder / "model.onnx", folder / "model.onnx.data"]:
+            if f.exists():
+                freed += f.stat().st_size
+                f.unlink()
+        log(f"llama-{name}: deleted the ONNX model (--delete-onnx), {freed / 1e9:.2f} GB freed")
+    for key, art, flags in variants:
+        out = res["engines"][key]
+        if out["errors"]:
+            continue
+        try:
+            run_llmc(args, name, key, art, out, res, prompt, long_prompt)
+        except Exception as e:
+            failures.append(f"{key}: {short_error(e)}")
+    if failures:
+        raise Failure("; ".join(failures))
+
+
+def run_llmc(args, name, key, art, out, res, prompt, long_prompt):
+    """Inspects and runs one llmc artifact: decode tok/s, TTFT, load time."""
+
+    with Stage(f"llama-{name}: {key} inspect"):
         p = run_cmd([args.llmc, "inspect", str(art)], 300)
         if p.returncode != 0:
             raise Failure(f"llmc inspect exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
@@ -212,7 +261,7 @@ def bench_llmc(args, name, folder, art, res, prompt, long_prompt):
 
     runs = out["decode_runs"] = []
     try:
-        with Stage(f"llama-{name}: llmc decode, prompt {len(prompt)}, -n {args.decode_tokens}, "
+        with Stage(f"llama-{name}: {key} decode, prompt {len(prompt)}, -n {args.decode_tokens}, "
                    f"{args.repeats} runs"):
             for _ in range(args.repeats):
                 runs.append(llmc_run(args.llmc, art, prompt, args.decode_tokens, args.run_timeout))
@@ -223,7 +272,7 @@ def bench_llmc(args, name, folder, art, res, prompt, long_prompt):
         out["ttft_ms"] = {str(len(prompt)): 1e3 * min(r["ttft_s"] for r in runs)}
     long_runs = out["long_prompt_runs"] = []
     try:
-        with Stage(f"llama-{name}: llmc TTFT, prompt {len(long_prompt)}, -n 1, {args.repeats} runs"):
+        with Stage(f"llama-{name}: {key} TTFT, prompt {len(long_prompt)}, -n 1, {args.repeats} runs"):
             for _ in range(args.repeats):
                 long_runs.append(llmc_run(args.llmc, art, long_prompt, 1, args.run_timeout))
     except Exception as e:
@@ -458,12 +507,15 @@ def report(args, info, results, cmdline):
         roof = res.get("roofline_tok_s")
         llmc_tps = res["engines"].get("llmc", {}).get("decode_tok_s")
         for key, eng in res["engines"].items():
-            label = "llmc" if key == "llmc" else BASELINES[key[3:]]
+            label = ("llmc" if key == "llmc" else
+                     f"llmc {key[5:]} g128 (own roofline)" if key.startswith("llmc_") else
+                     BASELINES[key[3:]])
             if key == "hf_static" and eng.get("path", "").startswith("static cache, not compiled"):
                 label = "HF static (NOT compiled)"
             bad = bool(eng.get("errors"))
             tps = eng.get("decode_tok_s")
-            pct = 100 * tps / roof if tps and roof else None
+            own = eng.get("roofline_tok_s") or roof
+            pct = 100 * tps / own if tps and own else None
             if key == "llmc":
                 ratio = "1.00" if tps else "-"
             else:
@@ -473,10 +525,11 @@ def report(args, info, results, cmdline):
             comp_s = fmt(comp, ".1f", bad) + (" (earlier)" if comp is not None and
                                                eng.get("compile_s_from") != "this run" else "")
             ran = eng.get("decode_runs") or eng.get("long_prompt_runs")
-            load = fmt(eng.get("load_s"), ".2f", bad and not ran) if key == "llmc" else "-"
+            mine = key.startswith("llmc")
+            load = fmt(eng.get("load_s"), ".2f", bad and not ran) if mine else "-"
             row = [name, label, fmt(tps, ".1f", bad), fmt(pct, ".0f", bad), ratio,
                    fmt(ttft.get(str(P)), ".1f", bad), fmt(ttft.get(str(L)), ".1f", bad),
-                   comp_s if key == "llmc" else "-", load]
+                   comp_s if mine else "-", load]
             lines.append("| " + " | ".join(row) + " |")
     bw = info.get("copy_TBps")
     foot = [f"GPU {info.get('gpu')}; copy bandwidth "
@@ -489,6 +542,15 @@ def report(args, info, results, cmdline):
                     f"{res['weights_bytes'] / 1e9:.3f} GB (bf16) + average KV cache read "
                     f"{res['kv_avg_bytes'] / 1e6:.1f} MB/token ({res['kv']['source']}); roofline "
                     f"{f'{roof:.0f} tok/s' if roof else 'n/a'}")
+    for name, res in results.items():
+        bf16 = res["engines"].get("llmc", {}).get("decode_tok_s")
+        for key, eng in res["engines"].items():
+            if key.startswith("llmc_") and eng.get("bytes_per_token"):
+                tps, roof = eng.get("decode_tok_s"), eng.get("roofline_tok_s")
+                foot.append(f"{name} {key[5:]}: reads {eng['bytes_per_token'] / 1e9:.3f} GB per token "
+                            f"(4-bit values, float32 group scales, bf16 LM head, KV cache); roofline "
+                            f"{f'{roof:.0f} tok/s' if roof else 'n/a'}"
+                            + (f"; {tps / bf16:.2f}x llmc bf16" if tps and bf16 else ""))
     foot.append(f"batch 1, prompt {P}, decode {args.decode_tokens}, long prompt {L}; "
                 f"date {info['date']}")
     foot.append(f"command: {cmdline}")
@@ -520,6 +582,9 @@ def main():
                     help="if WORK/llama-NAME.llmc exists, run it without making or compiling "
                          "(compile s is then the earlier run's, from its .compile.json)")
     ap.add_argument("--make-script", type=pathlib.Path, default=MAKE_SCRIPT, help=argparse.SUPPRESS)
+    ap.add_argument("--quantize", action="append", default=[], choices=["int4"],
+                    help="also compile and run llmc with --quantize MODE (repeatable); its row "
+                         "uses its own roofline (the bytes it reads)")
     ap.add_argument("--decode-tokens", type=int, default=256)
     ap.add_argument("--prompt-tokens", type=int, default=128)
     ap.add_argument("--long-prompt", type=int, default=2048)
@@ -584,10 +649,10 @@ def main():
         res["kv"] = {"layers": c["num_hidden_layers"], "kv_heads": c["num_key_value_heads"],
                      "head_dim": head_dim, "source": "config (no llmc manifest)"}
         log(f"=== llama-{n}: {nparam / 1e9:.3f} B parameters, weights {2 * nparam / 1e9:.3f} GB (bf16)")
-        folder, art = args.work / f"llama-{n}", args.work / f"llama-{n}.llmc"
+        folder = args.work / f"llama-{n}"
         if not args.skip_llmc:
             try:
-                bench_llmc(args, n, folder, art, res, prompt, long_prompt)
+                bench_llmc(args, n, folder, res, prompt, long_prompt)
             except Exception as e:
                 llmc_failed = True
                 errors = res["engines"].setdefault("llmc", {"errors": []})["errors"]
@@ -614,10 +679,17 @@ def main():
                 for b in args.baselines:
                     res["engines"].setdefault(f"hf_{b}", {"errors": []})["errors"].append(short_error(e))
                 log(f"llama-{n}: baselines FAILED: {short_error(e)}")
+        # A quantized llmc engine's own roofline: the bytes it really reads per token.
+        for key, eng in res["engines"].items():
+            if key.startswith("llmc_int4"):
+                eng["bytes_per_token"] = quantized_read_bytes(c) + res["kv_avg_bytes"]
+                eng["roofline_tok_s"] = info["copy_TBps"] * 1e12 / eng["bytes_per_token"] \
+                    if info.get("copy_TBps") else None
         llmc_tps = res["engines"].get("llmc", {}).get("decode_tok_s")
-        for eng in res["engines"].values():
-            if eng.get("decode_tok_s") and res["roofline_tok_s"]:
-                eng["pct_roofline"] = 100 * eng["decode_tok_s"] / res["roofline_tok_s"]
+        for key, eng in res["engines"].items():
+            roof = eng.get("roofline_tok_s") or res["roofline_tok_s"]
+            if eng.get("decode_tok_s") and roof:
+                eng["pct_roofline"] = 100 * eng["decode_tok_s"] / roof
             if eng.get("decode_tok_s") and llmc_tps:
                 eng["llmc_ratio"] = llmc_tps / eng["decode_tok_s"]
 

@@ -100,6 +100,16 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
     auto features = [&](int32_t id) {
       return plan.buffers[size_t(id)].features;
     };
+    // Quantized matrix j of the step: out[rows, n] = x . w^T (+ bias).
+    auto quantized = [&](const Step &step, size_t j, const float *x,
+                         int64_t rows, int64_t k, int64_t n, const float *bias,
+                         float softcap, float *y) {
+      plan::QuantizedMatrix m = plan::quantizedMatrix(step, j);
+      const plan::Weight &values = plan.weights[size_t(m.values)];
+      linearQuantized(pool, x, rows, k, weights + values.offset, values.dtype,
+                      weight(m.scales), weight(m.offsets),
+                      step.integer("group"), n, bias, softcap, y);
+    };
     int64_t fin = s.inputs.empty() ? 0 : features(s.inputs[0]);
     int64_t fout = features(s.outputs[0]);
     switch (s.kernel) {
@@ -136,11 +146,25 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       break;
     }
     case Kernel::LinearQuantized:
-      linearQuantized(pool, in(0), rows, fin,
-                      weights + plan.weights[s.weights[0]].offset,
-                      plan.weights[s.weights[0]].dtype, weight(s.weights[1]),
-                      weight(s.weights[2]), s.integer("group"), fout,
-                      optionalWeight(3), float(s.number("softcap")), out(0));
+      quantized(s, 0, in(0), rows, fin, fout, optionalWeight(3),
+                float(s.number("softcap")), out(0));
+      break;
+    case Kernel::LinearGroupQuantized: {
+      size_t count = s.outputs.size();
+      bool biases = s.integer("biases") != 0;
+      for (size_t j = 0; j < count; ++j)
+        quantized(s, j, in(0), rows, fin, features(s.outputs[j]),
+                  biases ? weight(s.weights[3 * count + j]) : nullptr, 0.0f,
+                  out(j));
+      break;
+    }
+    case Kernel::GatedLinearQuantized:
+      gatedScratch.resize(size_t(rows * fout));
+      quantized(s, 0, in(0), rows, fin, fout, nullptr, 0.0f, out(0));
+      quantized(s, 1, in(0), rows, fin, fout, nullptr, 0.0f,
+                gatedScratch.data());
+      glu(out(0), gatedScratch.data(), rows * fout, plan::gateActivation(s),
+          out(0));
       break;
     case Kernel::RmsNorm:
       rmsNorm(pool, in(0), rows, fin, weight(s.weights[0]),

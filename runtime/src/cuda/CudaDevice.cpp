@@ -1,6 +1,7 @@
 //===- CudaDevice.cpp - runs a plan on an NVIDIA GPU ----------------------===//
 
 #include "cuda/CudaDevice.h"
+#include "cuda/KernelContracts.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,31 +16,9 @@ using plan::Step;
 
 namespace {
 
-/// The kernels' GemvArgs (kernels/Gemv.cu), field for field.
-struct GemvArgs {
-  CUdeviceptr x;
-  int32_t t, k;
-  CUdeviceptr w[3], bias[3], out[3];
-  int32_t n[3];
-  float softcap;
-  int32_t activation;
-};
-static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
-
-/// The launch contracts of kernels/Gemm.cu and kernels/FlashAttention.cu.
-constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
-constexpr unsigned kGemmSharedBytes = 49152;
-constexpr unsigned kPrefillQueries = 128, kPrefillThreads = 256;
-unsigned prefillSharedBytes(int headDim) {
-  return headDim == 64 ? 49152 : headDim == 128 ? 98304 : 0;
-}
-
 /// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
 int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
 
-/// Whether llmc_attention_decode takes this head dim (kernels/
-/// DecodeAttention.cu); a plan whose attention it all takes can replay its
-/// one-token step as a graph.
 /// A switch from the environment: "0" is off, "1" on, unset the default.
 bool environmentFlag(const char *name, bool otherwise) {
   const char *value = std::getenv(name);
@@ -50,6 +29,9 @@ bool environmentFlag(const char *name, bool otherwise) {
                                      : otherwise;
 }
 
+/// Whether llmc_attention_decode takes this head dim (kernels/
+/// DecodeAttention.cu); a plan whose attention it all takes can replay its
+/// one-token step as a graph.
 bool decodeAttentionTakes(int64_t headDim) {
   return headDim % 32 == 0 && headDim <= 256;
 }
@@ -74,6 +56,13 @@ llmc_status_t CudaModel::create(const plan::Plan &plan, const uint8_t *weights,
     return d.error(r, "cuDevicePrimaryCtxRetain");
   if (llmc_status_t s = m->makeCurrent())
     return s;
+  // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT is 16, ..._MAX_SHARED_MEMORY_
+  // PER_BLOCK_OPTIN 97.
+  int value = 0;
+  if (d.cuDeviceGetAttribute(&value, 16, m->device_) == 0 && value > 0)
+    m->multiprocessors_ = value;
+  if (d.cuDeviceGetAttribute(&value, 97, m->device_) == 0 && value > 0)
+    m->sharedOptin_ = unsigned(value);
   if (!fatbin || fatbinSize == 0)
     return llmc_status_make(LLMC_STATUS_DATA_LOSS,
                             "the artifact has no cuda_fatbin section");
@@ -149,6 +138,22 @@ bool CudaModel::hasFunction(const std::string &name) const {
   bool found = driver_->cuModuleGetFunction(&f, module_, name.c_str()) == 0;
   present_[name] = found;
   return found;
+}
+
+int CudaModel::residentBlocks(const std::string &name, int block,
+                              unsigned sharedBytes) const {
+  auto key = std::make_pair(name, sharedBytes);
+  auto it = resident_.find(key);
+  if (it != resident_.end())
+    return it->second;
+  CUfunction f;
+  int perSm = 0;
+  if (!hasFunction(name) || function(name, f, sharedOptin_))
+    return resident_[key] = 0;
+  if (driver_->cuOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, f, block,
+                                                           sharedBytes))
+    perSm = 1;
+  return resident_[key] = std::max(1, perSm) * multiprocessors_;
 }
 
 llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
@@ -239,7 +244,8 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_})
+  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_,
+                        dequantized_})
     if (p)
       d.cuMemFree(p);
   if (hostStep_)
@@ -283,7 +289,8 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return nullptr;
   const Driver &d = model.driver();
   dropGraph(); // it holds the old arena's addresses
-  for (CUdeviceptr *p : {&arena_, &ids_, &positions_, &gatedScratch_})
+  for (CUdeviceptr *p :
+       {&arena_, &ids_, &positions_, &gatedScratch_, &dequantized_})
     if (*p) {
       d.cuMemFree(*p);
       *p = 0;
@@ -297,13 +304,30 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return d.error(r, "allocating token ids");
   if (CUresult r = d.cuMemAlloc(&positions_, size_t(t) * 4))
     return d.error(r, "allocating positions");
-  int64_t gated = 1;
-  for (const Step &s : model.plan().steps)
-    if (s.kernel == Kernel::GatedLinear)
+  int64_t gated = 1, dequantized = 0;
+  for (const Step &s : model.plan().steps) {
+    if (s.kernel == Kernel::GatedLinear ||
+        s.kernel == Kernel::GatedLinearQuantized)
       gated =
           std::max(gated, model.plan().buffers[size_t(s.outputs[0])].features);
+    if (s.kernel == Kernel::LinearQuantized ||
+        s.kernel == Kernel::LinearGroupQuantized ||
+        s.kernel == Kernel::GatedLinearQuantized)
+      for (int32_t id : s.weights) {
+        const plan::Weight &w = model.plan().weights[size_t(id)];
+        if (w.dtype == DType::I4 || w.dtype == DType::U4 ||
+            w.dtype == DType::I8 || w.dtype == DType::U8)
+          dequantized = std::max(dequantized, w.elements());
+      }
+  }
   if (CUresult r = d.cuMemAlloc(&gatedScratch_, size_t(t * gated) * 4))
     return d.error(r, "allocating gated-MLP scratch");
+  // Longer prompts of a 16-bit model run quantized matrices as a GEMM on a
+  // 16-bit copy (CudaQuantized.cpp).
+  if (t > 8 && halfModel_ && dequantized > 0)
+    if (CUresult r = d.cuMemAlloc(&dequantized_, size_t(dequantized) * 2))
+      return d.error(r, "allocating a dequantized-weight buffer of " +
+                            std::to_string(dequantized * 2) + " bytes");
   arenaTokens_ = t;
   return nullptr;
 }
@@ -346,8 +370,8 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   if ((wt != DType::BF16 && wt != DType::F16) || x % 16 != 0 || k % 8 != 0 ||
       !gemvTokens(rows))
     return nullptr;
-  // One launch streams every matrix; gated: a warp reads both rows of a
-  // unit and writes activation(gate) * up.
+  // One launch streams every matrix; gated: a block's first four warps
+  // read gate rows, the other four the same up rows.
   GemvArgs a{};
   a.x = x;
   a.t = rows;
@@ -366,7 +390,7 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   return launch(std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
                     plan::dtypeName(wt) + "_t" +
                     std::to_string(gemvTokens(rows)),
-                (total + 7) / 8, 1, 256, 0, {&a});
+                gated ? (total + 3) / 4 : (total + 7) / 8, 1, 256, 0, {&a});
 }
 
 llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
@@ -484,15 +508,23 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       }
       break;
     }
-    case Kernel::LinearQuantized: {
-      DType vt = plan.weights[s.weights[0]].dtype;
-      int bits = vt == DType::I4 || vt == DType::U4 ? 4 : 8;
-      int isSigned = vt == DType::I4 || vt == DType::I8;
-      int group = int(s.integer("group"));
-      status =
-          launch("llmc_linear_quantized", unsigned((fout + 7) / 8), 1, 256, 0,
-                 {&in[0], &rows, &fin, &ws[0], &bits, &isSigned, &ws[1], &ws[2],
-                  &group, &fout, &ws[3], &softcap, &out[0]});
+    case Kernel::LinearQuantized:
+      status = enqueueQuantized(
+          s, {{plan::quantizedMatrix(s, 0), ws[3], out[0], fout}}, false, in[0],
+          rows, fin, softcap);
+      break;
+    case Kernel::LinearGroupQuantized:
+    case Kernel::GatedLinearQuantized: {
+      bool gated = s.kernel == Kernel::GatedLinearQuantized;
+      size_t count = gated ? 2 : s.outputs.size();
+      bool biases = !gated && s.integer("biases") != 0;
+      std::vector<QuantizedPart> parts;
+      for (size_t j = 0; j < count; ++j)
+        parts.push_back(
+            {plan::quantizedMatrix(s, j),
+             biases ? model.weight(s.weights[3 * count + j]) : none,
+             gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
+      status = enqueueQuantized(s, parts, gated, in[0], rows, fin, 0.0f);
       break;
     }
     case Kernel::RmsNorm:

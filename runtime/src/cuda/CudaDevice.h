@@ -41,6 +41,13 @@ public:
                          unsigned sharedBytes = 0) const;
   /// Whether the artifact's kernels include `name`.
   bool hasFunction(const std::string &name) const;
+  /// Blocks of `block` threads and `sharedBytes` of dynamic shared memory
+  /// that fit on the whole GPU at once (at least 1); 0 when the kernel is
+  /// missing.
+  int residentBlocks(const std::string &name, int block,
+                     unsigned sharedBytes) const;
+  /// The most dynamic shared memory a block may ask for.
+  unsigned sharedOptin() const { return sharedOptin_; }
   llmc_status_t makeCurrent() const;
 
 private:
@@ -54,6 +61,9 @@ private:
   mutable std::map<std::string, CUfunction> functions_;
   /// hasFunction's answers (an older artifact lacks the newer kernels).
   mutable std::map<std::string, bool> present_;
+  mutable std::map<std::pair<std::string, unsigned>, int> resident_;
+  int multiprocessors_ = 1;
+  unsigned sharedOptin_ = 48 * 1024;
 };
 
 class CudaSession {
@@ -94,6 +104,26 @@ private:
   llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,
                               CUdeviceptr bias, float softcap, CUdeviceptr out,
                               int n);
+  /// One matrix of a quantized step: its values, scales and offsets, and
+  /// out[rows, n] = x . w^T + bias.
+  struct QuantizedPart {
+    plan::QuantizedMatrix matrix;
+    CUdeviceptr bias, out;
+    int n;
+  };
+  /// Launches a quantized step (linear_quantized, linear_group_quantized or
+  /// gated_linear_quantized, whose parts are the gate and the up matrix):
+  /// the integer GEMV for up to 8 rows, the matrices dequantized to 16 bits
+  /// and the GEMM for longer prompts of 16-bit models, and the simple
+  /// kernel otherwise (CudaQuantized.cpp).
+  llmc_status_t enqueueQuantized(const plan::Step &s,
+                                 const std::vector<QuantizedPart> &parts,
+                                 bool gated, CUdeviceptr x, int rows, int k,
+                                 float softcap);
+  llmc_status_t enqueueQuantizedGemv(const plan::Step &s,
+                                     const std::vector<QuantizedPart> &parts,
+                                     bool gated, CUdeviceptr x, int rows,
+                                     int k, float softcap, bool &launched);
   /// Replays (capturing it first when needed) the one-token step's graph.
   llmc_status_t launchDecodeGraph();
   void dropGraph();
@@ -107,6 +137,9 @@ private:
   CUdeviceptr arena_ = 0, ids_ = 0, positions_ = 0, scratch_ = 0;
   /// A gated linear step's up projection when it runs unfused.
   CUdeviceptr gatedScratch_ = 0;
+  /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of
+  /// more than 8 tokens), sized for the largest; null until needed.
+  CUdeviceptr dequantized_ = 0;
   CUstream stream_ = nullptr;
   /// Pinned: the next token's id and position, and one row of logits.
   int32_t *hostStep_ = nullptr;

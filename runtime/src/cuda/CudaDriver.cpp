@@ -67,7 +67,9 @@ llmc_status_t Driver::get(const Driver *&out) {
         bind(library, "cuEventCreate", d.cuEventCreate) &&
         bind(library, "cuEventRecord", d.cuEventRecord) &&
         bind(library, "cuEventElapsedTime", d.cuEventElapsedTime) &&
-        bind(library, "cuEventDestroy_v2", d.cuEventDestroy);
+        bind(library, "cuEventDestroy_v2", d.cuEventDestroy) &&
+        bind(library, "cuOccupancyMaxActiveBlocksPerMultiprocessor",
+             d.cuOccupancyMaxActiveBlocksPerMultiprocessor);
     bind(library, "cuLaunchKernelEx", d.cuLaunchKernelEx);
     if (!ok) {
       problem = "libcuda.so.1 lacks a driver API call llmc needs; update "

@@ -31,6 +31,8 @@ constexpr KernelInfo kernels[] = {
     {Kernel::LinearGroup, "linear_group"},
     {Kernel::GatedLinear, "gated_linear"},
     {Kernel::LinearQuantized, "linear_quantized"},
+    {Kernel::LinearGroupQuantized, "linear_group_quantized"},
+    {Kernel::GatedLinearQuantized, "gated_linear_quantized"},
     {Kernel::RmsNorm, "rms_norm"},
     {Kernel::AddRmsNorm, "add_rms_norm"},
     {Kernel::LayerNorm, "layer_norm"},
@@ -103,6 +105,26 @@ private:
     }
     return true;
   }
+  /// Checks quantized matrix `j` of step `s`: n x k 4- or 8-bit values
+  /// (all matrices of the step alike) and float32 scales and offsets per
+  /// row and group.
+  bool expectQuantized(size_t i, const Step &s, size_t j, int64_t n) {
+    int64_t k = features(s, true, 0);
+    int64_t group = s.integer("group");
+    DType vt = weight(s, 0).dtype;
+    if (group <= 0 || (vt != DType::I4 && vt != DType::U4 && vt != DType::I8 &&
+                       vt != DType::U8)) {
+      fail() << stepName(i, s) << ": needs a positive group and 4- or 8-bit "
+             << "values";
+      flush();
+      return false;
+    }
+    int64_t groups = (k + group - 1) / group;
+    return expectWeight(i, s, 3 * j, vt, {n, k}) &&
+           expectWeight(i, s, 3 * j + 1, DType::F32, {n, groups}) &&
+           expectWeight(i, s, 3 * j + 2, DType::F32, {n, groups});
+  }
+
   bool expectWeight(size_t i, const Step &s, size_t j, DType type,
                     std::vector<int64_t> shape) {
     const Weight &w = weight(s, j);
@@ -196,22 +218,44 @@ void Checker::checkStep(size_t i, const Step &s) {
     return;
   }
   case Kernel::LinearQuantized: {
-    if (!expectCounts(i, s, 1, 3, 4, 1))
+    if (!expectCounts(i, s, 1, 3, 4, 1) ||
+        !expectQuantized(i, s, 0, features(s, false, 0)))
       return;
-    int64_t n = features(s, false, 0), k = features(s, true, 0);
-    int64_t group = s.integer("group");
-    DType vt = weight(s, 0).dtype;
-    if (group <= 0 || (vt != DType::I4 && vt != DType::U4 && vt != DType::I8 &&
-                       vt != DType::U8)) {
-      fail() << stepName(i, s) << ": needs a positive group and 4- or 8-bit "
-             << "values";
+    if (s.weights.size() == 4)
+      expectWeight(i, s, 3, DType::F32, {features(s, false, 0)});
+    return;
+  }
+  case Kernel::LinearGroupQuantized: {
+    size_t count = s.outputs.size();
+    bool biases = s.integer("biases") != 0;
+    if (count < 2 || count > 3) {
+      fail() << stepName(i, s) << " has " << count
+             << " outputs; expected 2 or 3";
       return flush();
     }
-    int64_t groups = (k + group - 1) / group;
-    if (expectWeight(i, s, 0, vt, {n, k}) &&
-        expectWeight(i, s, 1, DType::F32, {n, groups}) &&
-        expectWeight(i, s, 2, DType::F32, {n, groups}) && s.weights.size() == 4)
-      expectWeight(i, s, 3, DType::F32, {n});
+    size_t w = biases ? 4 * count : 3 * count;
+    if (!expectCounts(i, s, 1, w, w, count))
+      return;
+    for (size_t j = 0; j < count; ++j) {
+      int64_t n = features(s, false, j);
+      if (!expectQuantized(i, s, j, n))
+        return;
+      if (biases && !expectWeight(i, s, 3 * count + j, DType::F32, {n}))
+        return;
+    }
+    return;
+  }
+  case Kernel::GatedLinearQuantized: {
+    if (!expectCounts(i, s, 1, 6, 6, 1))
+      return;
+    if (gateActivation(s) < 0) {
+      fail() << stepName(i, s) << ": unknown activation '"
+             << s.name("activation") << "'";
+      return flush();
+    }
+    int64_t n = features(s, false, 0);
+    if (expectQuantized(i, s, 0, n))
+      expectQuantized(i, s, 1, n);
     return;
   }
   case Kernel::RmsNorm:
@@ -384,6 +428,11 @@ int64_t Step::integer(const std::string &key, int64_t otherwise) const {
 std::string Step::name(const std::string &key) const {
   auto it = names.find(key);
   return it == names.end() ? std::string() : it->second;
+}
+
+QuantizedMatrix quantizedMatrix(const Step &step, size_t j) {
+  return {step.weights[3 * j], step.weights[3 * j + 1],
+          step.weights[3 * j + 2]};
 }
 
 int gateActivation(const Step &step) {

@@ -51,6 +51,8 @@ enum class Kernel {
   LinearGroup,
   GatedLinear,
   LinearQuantized,
+  LinearGroupQuantized,
+  GatedLinearQuantized,
   RmsNorm,
   AddRmsNorm,
   LayerNorm,
@@ -80,6 +82,14 @@ struct Step {
   /// may run it on the last token only.
   bool producesLogits = false;
 };
+
+/// The plan weights of matrix `j` of a quantized step (linear_quantized,
+/// linear_group_quantized, gated_linear_quantized): its values, its scales
+/// and its offsets per row and group.
+struct QuantizedMatrix {
+  int32_t values = -1, scales = -1, offsets = -1;
+};
+QuantizedMatrix quantizedMatrix(const Step &step, size_t j);
 
 /// The activation of a glu or gated_linear step as the kernels number it:
 /// 0 silu, 1 gelu_tanh, 2 gelu_erf; -1 for any other name (the plan checker

@@ -599,3 +599,14 @@ func.func @f(%x: tensor<?x64xf32>) {
   %t = llm.slice %x [0, 32] : tensor<?x64xf32> -> tensor<?x16xf32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %a: !llm.qweight<16x64, i4, group = 32, scale = f32>,
+             %b: !llm.qweight<16x64, i4, group = 64, scale = f32>) {
+  // expected-error @+1 {{weights should share one element type (or one quantized format)}}
+  %p, %q = llm.linear_group %x, [%a, %b] : tensor<?x64xf32>,
+      [!llm.qweight<16x64, i4, group = 32, scale = f32>, !llm.qweight<16x64, i4, group = 64, scale = f32>]
+      -> tensor<?x16xf32>, tensor<?x16xf32>
+  return
+}

@@ -63,13 +63,42 @@ func.func @bias_or_users(%x: tensor<?x64xf32>, %wg: tensor<80x64xf32>, %wu: tens
 
 // -----
 
-// Tests that quantized weights are left to the unfused kernels.
+// Tests that quantized weights made by llm.quantized_weight fuse as well
+// (one integer GEMV reads both), and that a quantized weight passed in as an
+// argument, which no kernel can lower, is left alone.
 
 // CHECK-LABEL: func.func @quantized
-func.func @quantized(%x: tensor<?x64xf32>, %q: !llm.qweight<80x64, i4, group = 32, scale = f32>) -> tensor<?x80xf32> {
+func.func @quantized(%x: tensor<?x64xf32>, %qg: tensor<80x64xi4>, %sg: tensor<80x2xf32>,
+                     %qu: tensor<80x64xi4>, %su: tensor<80x2xf32>,
+                     %q: !llm.qweight<80x64, i4, group = 32, scale = f32>) -> (tensor<?x80xf32>, tensor<?x80xf32>) {
+  // CHECK: %[[G:.*]] = llm.quantized_weight
+  // CHECK: %[[U:.*]] = llm.quantized_weight
+  // CHECK: llm.gated_linear silu %{{.*}}, %[[G]], %[[U]] : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  // CHECK: llm.linear
+  // CHECK: llm.linear
+  // CHECK: llm.glu silu
+  %wg = llm.quantized_weight %qg, %sg : tensor<80x64xi4>, tensor<80x2xf32> -> !llm.qweight<80x64, i4, group = 32, scale = f32>
+  %wu = llm.quantized_weight %qu, %su : tensor<80x64xi4>, tensor<80x2xf32> -> !llm.qweight<80x64, i4, group = 32, scale = f32>
+  %g = llm.linear %x, %wg : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  %u = llm.linear %x, %wu : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  %h = llm.glu silu %g, %u : tensor<?x80xf32>
+  %g2 = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  %u2 = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  %h2 = llm.glu silu %g2, %u2 : tensor<?x80xf32>
+  return %h, %h2 : tensor<?x80xf32>, tensor<?x80xf32>
+}
+
+// -----
+
+// Tests that a quantized gate and a float up projection stay apart.
+
+// CHECK-LABEL: func.func @mixed
+func.func @mixed(%x: tensor<?x64xf32>, %qg: tensor<80x64xi4>, %sg: tensor<80x2xf32>, %wu: tensor<80x64xf32>) -> tensor<?x80xf32> {
   // CHECK-NOT: llm.gated_linear
-  %g = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
-  %u = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  // CHECK: llm.glu silu
+  %wg = llm.quantized_weight %qg, %sg : tensor<80x64xi4>, tensor<80x2xf32> -> !llm.qweight<80x64, i4, group = 32, scale = f32>
+  %g = llm.linear %x, %wg : tensor<?x64xf32>, !llm.qweight<80x64, i4, group = 32, scale = f32> -> tensor<?x80xf32>
+  %u = llm.linear %x, %wu : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
   %h = llm.glu silu %g, %u : tensor<?x80xf32>
   return %h : tensor<?x80xf32>
 }

@@ -57,12 +57,27 @@ func.func @four_and_bias(%x: tensor<?x64xf32>, %w: tensor<16x64xf32>, %b: tensor
 
 // -----
 
-// Tests that quantized weights are left to the unfused kernels.
+// Tests that quantized weights of one format made by llm.quantized_weight
+// group (the query, key and value projections of an int4 model), that one
+// of another format does not join them, and that quantized weights passed
+// in as arguments are left alone.
 
 // CHECK-LABEL: func.func @quantized
-func.func @quantized(%x: tensor<?x64xf32>, %q: !llm.qweight<16x64, i4, group = 32, scale = f32>) -> (tensor<?x16xf32>, tensor<?x16xf32>) {
+func.func @quantized(%x: tensor<?x64xf32>, %qq: tensor<64x64xi4>, %sq: tensor<64x2xf32>,
+                     %qk: tensor<32x64xi4>, %sk: tensor<32x2xf32>,
+                     %q8: tensor<32x64xi8>, %s8: tensor<32x1xf32>,
+                     %a: !llm.qweight<16x64, i4, group = 32, scale = f32>)
+    -> (tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x16xf32>, tensor<?x16xf32>) {
+  // CHECK: llm.linear_group %{{.*}}, [%{{.*}}, %{{.*}}] : tensor<?x64xf32>, [!llm.qweight<64x64, i4, group = 32, scale = f32>, !llm.qweight<32x64, i4, group = 32, scale = f32>]
+  // CHECK-COUNT-3: llm.linear
   // CHECK-NOT: llm.linear_group
-  %p = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<16x64, i4, group = 32, scale = f32> -> tensor<?x16xf32>
-  %r = llm.linear %x, %q : tensor<?x64xf32>, !llm.qweight<16x64, i4, group = 32, scale = f32> -> tensor<?x16xf32>
-  return %p, %r : tensor<?x16xf32>, tensor<?x16xf32>
+  %wq = llm.quantized_weight %qq, %sq : tensor<64x64xi4>, tensor<64x2xf32> -> !llm.qweight<64x64, i4, group = 32, scale = f32>
+  %wk = llm.quantized_weight %qk, %sk : tensor<32x64xi4>, tensor<32x2xf32> -> !llm.qweight<32x64, i4, group = 32, scale = f32>
+  %w8 = llm.quantized_weight %q8, %s8 : tensor<32x64xi8>, tensor<32x1xf32> -> !llm.qweight<32x64, i8, group = 64, scale = f32>
+  %p = llm.linear %x, %wq : tensor<?x64xf32>, !llm.qweight<64x64, i4, group = 32, scale = f32> -> tensor<?x64xf32>
+  %k = llm.linear %x, %wk : tensor<?x64xf32>, !llm.qweight<32x64, i4, group = 32, scale = f32> -> tensor<?x32xf32>
+  %v = llm.linear %x, %w8 : tensor<?x64xf32>, !llm.qweight<32x64, i8, group = 64, scale = f32> -> tensor<?x32xf32>
+  %b = llm.linear %x, %a : tensor<?x64xf32>, !llm.qweight<16x64, i4, group = 32, scale = f32> -> tensor<?x16xf32>
+  %c = llm.linear %x, %a : tensor<?x64xf32>, !llm.qweight<16x64, i4, group = 32, scale = f32> -> tensor<?x16xf32>
+  return %p, %k, %v, %b, %c : tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x16xf32>, tensor<?x16xf32>
 }

@@ -107,4 +107,42 @@ TEST(PlanTest, RejectsAnUnknownGateActivation) {
             std::string::npos);
 }
 
+TEST(PlanTest, ReadsQuantizedFusedSteps) {
+  // A gated_linear_quantized step over the [6] normed buffer into the [4]
+  // buffer, with one 4-bit [4, 6] matrix (one group of 6) as gate and up.
+  std::string json = planJson();
+  std::string weights = R"("offset": 128, "bytes": 24})";
+  size_t w = json.find(weights);
+  ASSERT_NE(w, std::string::npos);
+  json.insert(w + weights.size(),
+              R"(, {"name": "q", "dtype": "i4", "shape": [4, 6],
+                    "offset": 160, "bytes": 12},
+                {"name": "s", "dtype": "f32", "shape": [4, 1],
+                 "offset": 176, "bytes": 16},
+                {"name": "o", "dtype": "f32", "shape": [4, 1],
+                 "offset": 192, "bytes": 16})");
+  std::string gated =
+      R"({"kernel": "gated_linear_quantized", "in": [1],
+               "weights": [2, 3, 4, 2, 3, WEIGHT], "out": [2],
+               "attrs": {"activation": "silu", "group": 6}},
+              {"kernel": "linear")";
+  size_t at = json.find(R"({"kernel": "linear")");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, std::string(R"({"kernel": "linear")").size(), gated);
+  std::string good = json, bad = json;
+  good.replace(good.find("WEIGHT"), 6, "4");
+  bad.replace(bad.find("WEIGHT"), 6, "2");
+  Plan plan;
+  ASSERT_EQ(parsePlan(good, 256, "m.llmc", plan), nullptr);
+  QuantizedMatrix up = quantizedMatrix(plan.steps[2], 1);
+  EXPECT_EQ(up.values, 2);
+  EXPECT_EQ(up.scales, 3);
+  EXPECT_EQ(up.offsets, 4);
+  // The up matrix's offsets replaced by its values: the wrong dtype.
+  EXPECT_NE(parseError(bad).find("step 2 (gated_linear_quantized): weight 'q' "
+                                 "should be 4x1 f32"),
+            std::string::npos)
+      << parseError(bad);
+}
+
 } // namespace

@@ -9,4 +9,5 @@
 #include "FlashAttention.cu"
 #include "Gemm.cu"
 #include "Gemv.cu"
+#include "GemvQuantized.cu"
 #include "Kernels.cu"

@@ -19,6 +19,15 @@ __device__ inline float toFloat(float v) { return v; }
 __device__ inline float toFloat(__half v) { return __half2float(v); }
 __device__ inline float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
 
+template <typename W> __device__ W fromFloat(float v);
+template <> __device__ inline float fromFloat<float>(float v) { return v; }
+template <> __device__ inline __half fromFloat<__half>(float v) {
+  return __float2half(v);
+}
+template <> __device__ inline __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
+  return __float2bfloat16(v);
+}
+
 __device__ inline float warpSum(float v) {
   for (int offset = 16; offset > 0; offset >>= 1)
     v += __shfl_xor_sync(0xffffffffu, v, offset);
@@ -61,6 +70,22 @@ __device__ inline float geluTanh(float x) {
 }
 __device__ inline float geluErf(float x) {
   return 0.5f * x * (1.0f + erff(x * 0.70710678f));
+}
+
+/// A gated MLP's activation: 0 silu, 1 gelu tanh, 2 gelu erf.
+__device__ inline float gateActivation(float g, int activation) {
+  return activation == 0   ? siluOf(g)
+         : activation == 1 ? geluTanh(g)
+                           : geluErf(g);
+}
+
+/// 16 bytes of weights, streamed past L1.
+__device__ inline uint4 loadStreaming(const void *p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+               : "l"(p));
+  return v;
 }
 
 /// Programmatic dependent launch (sm_90 and newer; a no-op before): waits

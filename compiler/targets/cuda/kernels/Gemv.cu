@@ -6,10 +6,11 @@
 // flight, the float32 activations of up to Tokens tokens read through L1,
 // and float32 accumulation. One launch covers up to three weight matrices
 // that read the same input (a fused QKV projection), or a gate and an up
-// matrix whose rows are combined by the activation (a fused gated MLP).
+// matrix whose rows are combined by the activation (a fused gated MLP: a
+// block's warps 0-3 stream four gate rows and warps 4-7 the same up rows).
 //
-// Launch: grid ceil(rows / 8), block 256, no dynamic shared memory, where
-// rows is n[0] + n[1] + n[2] (segments) or n[0] (gated). Requires k % 8 == 0
+// Launch: block 256, no dynamic shared memory; grid ceil(rows / 8) where
+// rows is n[0] + n[1] + n[2], or gated ceil(n[0] / 4). Requires k % 8 == 0
 // and 16-byte aligned rows; the runtime uses llmc_linear_* otherwise.
 //
 //===----------------------------------------------------------------------===//
@@ -33,15 +34,6 @@ struct GemvArgs {
 static_assert(sizeof(GemvArgs) == 112, "the runtime's copy has this size");
 
 namespace {
-
-/// 16 bytes of weights, streamed past L1.
-__device__ inline uint4 loadStreaming(const void *p) {
-  uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
-  return v;
-}
 
 /// Two 16-bit weights packed in a word, as floats.
 __device__ inline float2 unpack(uint32_t word, __nv_bfloat16) {
@@ -79,84 +71,110 @@ __device__ inline void prefetchRow(const W *w, size_t row, int k, int lane) {
     asm volatile("prefetch.global.L2 [%0];" ::"l"(p + byte));
 }
 
-/// One warp's dot products of weight row `row` with every token.
-template <typename W, int Tokens>
-__device__ inline void rowDot(const W *w, size_t row, const float *x, int t,
-                              int k, int lane, float *acc) {
-  const W *wr = w + row * (size_t)k;
+/// One warp's dot products of Rows weight rows with every token, Rows *
+/// Unroll 16-byte loads in flight per lane.
+template <typename W, int Tokens, int Rows, int Unroll>
+__device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
+                               int t, int k, int lane,
+                               float (&acc)[Rows][Tokens]) {
   int c = lane * 8;
-  constexpr int Unroll = 8;
   for (; c + (Unroll - 1) * 256 < k; c += Unroll * 256) {
-    uint4 chunk[Unroll];
+    uint4 chunk[Rows][Unroll];
 #pragma unroll
     for (int u = 0; u < Unroll; ++u)
-      chunk[u] = loadStreaming(wr + c + u * 256);
+#pragma unroll
+      for (int i = 0; i < Rows; ++i)
+        chunk[i][u] = loadStreaming(wr[i] + c + u * 256);
 #pragma unroll
     for (int u = 0; u < Unroll; ++u)
-      dot8<W, Tokens>(chunk[u], x, t, k, c + u * 256, acc);
+#pragma unroll
+      for (int i = 0; i < Rows; ++i)
+        dot8<W, Tokens>(chunk[i][u], x, t, k, c + u * 256, acc[i]);
   }
   for (; c < k; c += 256)
-    dot8<W, Tokens>(loadStreaming(wr + c), x, t, k, c, acc);
 #pragma unroll
-  for (int r = 0; r < Tokens; ++r)
-    acc[r] = warpSum(acc[r]);
+    for (int i = 0; i < Rows; ++i)
+      dot8<W, Tokens>(loadStreaming(wr[i] + c), x, t, k, c, acc[i]);
+#pragma unroll
+  for (int i = 0; i < Rows; ++i)
+#pragma unroll
+    for (int r = 0; r < Tokens; ++r)
+      acc[i][r] = warpSum(acc[i][r]);
 }
 
-__device__ inline float gateActivation(float g, int activation) {
-  return activation == 0   ? siluOf(g)
-         : activation == 1 ? geluTanh(g)
-                           : geluErf(g);
-}
-
-template <typename W, int Tokens>
+template <typename W, int Tokens, int Unroll = 8>
 __device__ void gemvSegments(const GemvArgs &a) {
   int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
-  int segment = 0;
-  while (segment < 3 && row >= a.n[segment])
-    row -= a.n[segment++];
-  if (segment == 3)
-    return;
-  prefetchRow(static_cast<const W *>(a.w[segment]), row, a.k, lane);
+  // Selected with conditionals, not an index, so that the arguments stay in
+  // the constant bank instead of being copied to local memory.
+  int n = a.n[0];
+  const void *w = a.w[0];
+  const float *bias = a.bias[0];
+  float *out = a.out[0];
+  if (row >= n) {
+    row -= n;
+    bool second = row < a.n[1];
+    if (!second)
+      row -= a.n[1];
+    if (!second && row >= a.n[2])
+      return;
+    n = second ? a.n[1] : a.n[2];
+    w = second ? a.w[1] : a.w[2];
+    bias = second ? a.bias[1] : a.bias[2];
+    out = second ? a.out[1] : a.out[2];
+  }
+  prefetchRow(static_cast<const W *>(w), row, a.k, lane);
   gridDependencyBegin();
-  float acc[Tokens] = {};
-  rowDot<W, Tokens>(static_cast<const W *>(a.w[segment]), row, a.x, a.t, a.k,
-                    lane, acc);
+  float acc[1][Tokens] = {};
+  const W *wr[1] = {static_cast<const W *>(w) + row * (size_t)a.k};
+  rowsDot<W, Tokens, 1, Unroll>(wr, a.x, a.t, a.k, lane, acc);
   if (lane != 0)
     return;
-  int n = a.n[segment];
-  float bias = a.bias[segment] ? a.bias[segment][row] : 0.0f;
+  float b = bias ? bias[row] : 0.0f;
 #pragma unroll
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float v = acc[r] + bias;
+    float v = acc[0][r] + b;
     if (a.softcap > 0.0f)
       v = a.softcap * tanhf(v / a.softcap);
-    a.out[segment][(size_t)r * n + row] = v;
+    out[(size_t)r * n + row] = v;
   }
 }
 
-template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
-  int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
-  if (row >= a.n[0])
-    return;
-  prefetchRow(static_cast<const W *>(a.w[0]), row, a.k, lane);
-  prefetchRow(static_cast<const W *>(a.w[1]), row, a.k, lane);
+/// The gated GEMV: warps 0-3 compute gate rows 4b .. 4b + 3 and warps 4-7
+/// the same up rows, so each warp streams one row, as the plain GEMV does
+/// (measured faster than one warp streaming both); the block combines them
+/// through shared memory. Grid ceil(n / 4), block 256.
+template <typename W, int Tokens, int Unroll = 8>
+__device__ void gemvGated(const GemvArgs &a) {
+  __shared__ float up[4][Tokens];
+  int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  int which = warp >> 2, row = blockIdx.x * 4 + (warp & 3);
+  bool valid = row < a.n[0];
+  const W *w = static_cast<const W *>(which ? a.w[1] : a.w[0]);
+  if (valid)
+    prefetchRow(w, row, a.k, lane);
   gridDependencyBegin();
-  float gate[Tokens] = {}, up[Tokens] = {};
-  rowDot<W, Tokens>(static_cast<const W *>(a.w[0]), row, a.x, a.t, a.k, lane,
-                    gate);
-  rowDot<W, Tokens>(static_cast<const W *>(a.w[1]), row, a.x, a.t, a.k, lane,
-                    up);
-  if (lane != 0)
+  float acc[1][Tokens] = {};
+  if (valid) {
+    const W *wr[1] = {w + row * (size_t)a.k};
+    rowsDot<W, Tokens, 1, Unroll>(wr, a.x, a.t, a.k, lane, acc);
+  }
+  if (which == 1 && lane == 0)
+#pragma unroll
+    for (int r = 0; r < Tokens; ++r)
+      up[warp & 3][r] = acc[0][r] + (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
+  __syncthreads();
+  if (which == 1 || lane != 0 || !valid)
     return;
 #pragma unroll
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float g = gate[r] + (a.bias[0] ? a.bias[0][row] : 0.0f);
-    float u = up[r] + (a.bias[1] ? a.bias[1][row] : 0.0f);
-    a.out[0][(size_t)r * a.n[0] + row] = gateActivation(g, a.activation) * u;
+    float g = acc[0][r] + (a.bias[0] ? a.bias[0][row] : 0.0f);
+    a.out[0][(size_t)r * a.n[0] + row] =
+        gateActivation(g, a.activation) * up[warp & 3][r];
   }
 }
 

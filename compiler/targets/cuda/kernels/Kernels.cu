@@ -56,6 +56,21 @@ __device__ void embedding(const W *table, int hidden, const int32_t *ids, int t,
     out[(size_t)r * hidden + j] = toFloat(row[j]) * scale;
 }
 
+/// The value of column c of a quantized row (row layout: value c at byte
+/// c * bits / 8, low nibble first), as an integer.
+__device__ inline int quantizedValue(const uint8_t *row, int c, int bits,
+                                     int isSigned) {
+  int v;
+  if (bits == 4) {
+    v = (row[c >> 1] >> ((c & 1) * 4)) & 0xF;
+    if (isSigned && v >= 8)
+      v -= 16;
+  } else {
+    v = isSigned ? (int)(int8_t)row[c] : (int)row[c];
+  }
+  return v;
+}
+
 } // namespace
 
 #define LLMC_WEIGHT_INSTANCES(SUFFIX, W)                                       \
@@ -95,14 +110,7 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
     const float *xr = x + (size_t)r * k;
     float acc = 0.0f;
     for (int c = lane; c < k; c += 32) {
-      int v;
-      if (bits == 4) {
-        v = (qr[c >> 1] >> ((c & 1) * 4)) & 0xF;
-        if (isSigned && v >= 8)
-          v -= 16;
-      } else {
-        v = isSigned ? (int)(int8_t)qr[c] : (int)qr[c];
-      }
+      int v = quantizedValue(qr, c, bits, isSigned);
       int g = c / group;
       acc += (scales[(size_t)row * groups + g] * (float)v +
               offsets[(size_t)row * groups + g]) *
@@ -111,6 +119,34 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
     storeDot(warpSum(acc), lane, bias, softcap, row, r, n, out);
   }
 }
+
+/// out[n, k] = the quantized weight as 16-bit floats, for the GEMM that
+/// runs prompts of quantized models. Grid (n, ceil(k / 256)), block 256.
+template <typename W>
+__device__ void dequantize(const uint8_t *q, int bits, int isSigned,
+                           const float *scales, const float *offsets,
+                           int group, int n, int k, W *out) {
+  int row = blockIdx.x, c = blockIdx.y * blockDim.x + threadIdx.x;
+  if (row >= n || c >= k)
+    return;
+  int groups = (k + group - 1) / group;
+  size_t rowBytes = bits == 4 ? (size_t)(k + 1) / 2 : (size_t)k;
+  size_t g = (size_t)row * groups + c / group;
+  float w = scales[g] * (float)quantizedValue(q + row * rowBytes, c, bits,
+                                              isSigned) +
+            offsets[g];
+  out[(size_t)row * k + c] = fromFloat<W>(w);
+}
+
+#define LLMC_DEQUANTIZE_INSTANCE(SUFFIX, W)                                    \
+  extern "C" __global__ void llmc_dequantize_##SUFFIX(                         \
+      const uint8_t *q, int bits, int isSigned, const float *scales,           \
+      const float *offsets, int group, int n, int k, W *out) {                 \
+    gridDependencyBegin();                                                     \
+    dequantize<W>(q, bits, isSigned, scales, offsets, group, n, k, out);       \
+  }
+LLMC_DEQUANTIZE_INSTANCE(f16, __half)
+LLMC_DEQUANTIZE_INSTANCE(bf16, __nv_bfloat16)
 
 /// One block per token. unitOffset: Gemma's (1 + w). A thread keeps its
 /// first kNormCached values in registers, so every load is issued before

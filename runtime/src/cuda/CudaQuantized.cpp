@@ -1,0 +1,150 @@
+//===- CudaQuantized.cpp - quantized linear steps on the cuda device ------===//
+//
+// linear_quantized, linear_group_quantized and gated_linear_quantized steps:
+// - up to 8 tokens (decode, speculative verification): the integer GEMV of
+//   kernels/GemvQuantized.cu, one launch for all the step's matrices;
+// - longer prompts of a 16-bit model: each matrix dequantized to the
+//   model's 16-bit type (llmc_dequantize_*) and multiplied on the tensor
+//   cores (llmc_gemm_*);
+// - otherwise (shapes those kernels do not take, float32 models' prompts):
+//   llmc_linear_quantized, one warp per row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cuda/CudaDevice.h"
+#include "cuda/KernelContracts.h"
+
+#include <algorithm>
+#include <string>
+
+namespace llmc::cuda {
+
+using plan::DType;
+using plan::Step;
+
+namespace {
+
+/// Bits per value of a quantized plan weight.
+int bitsOf(DType t) { return t == DType::I4 || t == DType::U4 ? 4 : 8; }
+bool isSignedType(DType t) { return t == DType::I4 || t == DType::I8; }
+
+} // namespace
+
+llmc_status_t CudaSession::enqueueQuantizedGemv(
+    const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
+    CUdeviceptr x, int rows, int k, float softcap, bool &launched) {
+  launched = false;
+  const plan::Plan &plan = model.plan();
+  DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;
+  int bits = bitsOf(vt), group = int(s.integer("group"));
+  if (rows > 8 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0)
+    return nullptr;
+  // Tokens per launch: all of them, unless their staged activations do not
+  // fit in shared memory.
+  int tokens = rows <= 1 ? 1 : rows <= 4 ? 4 : 8;
+  while (tokens > 1 && gemvQSharedBytes(tokens, k) > model.sharedOptin())
+    tokens = tokens == 8 ? 4 : 1;
+  if (gemvQSharedBytes(tokens, k) > model.sharedOptin())
+    return nullptr;
+  std::string name = std::string(gated ? "llmc_gemv_gated_q" : "llmc_gemv_q") +
+                     std::to_string(bits) + "_t" + std::to_string(tokens);
+  if (!model.hasFunction(name))
+    return nullptr;
+  GemvQArgs a{};
+  a.k = k;
+  a.group = group;
+  a.isSigned = isSignedType(vt);
+  a.activation = gated ? plan::gateActivation(s) : 0;
+  a.softcap = softcap;
+  bool zeroOffsets = s.integer("zero_offsets") != 0;
+  int perTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows, tiles = 0;
+  for (size_t j = 0; j < parts.size(); ++j) {
+    a.q[j] = model.weight(parts[j].matrix.values);
+    a.scales[j] = model.weight(parts[j].matrix.scales);
+    a.offsets[j] = zeroOffsets ? 0 : model.weight(parts[j].matrix.offsets);
+    a.bias[j] = parts[j].bias;
+    a.n[j] = parts[j].n;
+    if (!gated || j == 0)
+      tiles += (parts[j].n + perTile - 1) / perTile;
+  }
+  launched = true;
+  for (int first = 0; first < rows; first += tokens) {
+    int t = std::min(tokens, rows - first);
+    unsigned shared = gemvQSharedBytes(t, k);
+    // Blocks loop over the tiles: no more than fit at once.
+    int blocks =
+        std::min(tiles, model.residentBlocks(name, 256, gemvQSharedBytes(
+                                                            tokens, k)));
+    a.x = x + CUdeviceptr(first) * k * 4;
+    a.t = t;
+    for (size_t j = 0; j < parts.size(); ++j)
+      a.out[j] = parts[j].out + CUdeviceptr(first) * parts[j].n * 4;
+    if (llmc_status_t st = launch(name, unsigned(blocks), 1, 256, shared, {&a}))
+      return st;
+  }
+  return nullptr;
+}
+
+llmc_status_t CudaSession::enqueueQuantized(
+    const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
+    CUdeviceptr x, int rows, int k, float softcap) {
+  bool launched = false;
+  if (llmc_status_t st = enqueueQuantizedGemv(s, parts, gated, x, rows, k,
+                                              softcap, launched);
+      st || launched)
+    return st;
+  const plan::Plan &plan = model.plan();
+  DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;
+  int bits = bitsOf(vt), isSigned = isSignedType(vt);
+  int group = int(s.integer("group"));
+  // The 16-bit type of the model's other matrices, for the GEMM path.
+  std::string half;
+  for (const plan::Weight &w : plan.weights)
+    if (w.dtype == DType::BF16 || w.dtype == DType::F16) {
+      half = plan::dtypeName(w.dtype);
+      break;
+    }
+  std::string gemm = "llmc_gemm_" + half;
+  bool useGemm = dequantized_ && !half.empty() && k % 64 == 0 &&
+                 x % 16 == 0 && model.hasFunction(gemm) &&
+                 model.hasFunction("llmc_dequantize_" + half);
+  for (size_t j = 0; j < parts.size(); ++j) {
+    const QuantizedPart &p = parts[j];
+    // Gated: the gate to the output, the up projection to scratch.
+    CUdeviceptr out = gated && j == 1 ? gatedScratch_ : p.out;
+    CUdeviceptr q = model.weight(p.matrix.values);
+    CUdeviceptr scales = model.weight(p.matrix.scales);
+    CUdeviceptr offsets = model.weight(p.matrix.offsets);
+    CUdeviceptr bias = p.bias;
+    int n = p.n;
+    llmc_status_t st = nullptr;
+    if (useGemm && out % 16 == 0) {
+      st = launch("llmc_dequantize_" + half, unsigned(n),
+                  unsigned((k + 255) / 256), 256, 0,
+                  {&q, &bits, &isSigned, &scales, &offsets, &group, &n, &k,
+                   &dequantized_});
+      if (!st)
+        st = launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
+                    (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
+                    kGemmSharedBytes,
+                    {&x, &rows, &k, &dequantized_, &n, &bias, &softcap,
+                     &out});
+    } else {
+      st = launch("llmc_linear_quantized", unsigned((n + 7) / 8), 1, 256, 0,
+                  {&x, &rows, &k, &q, &bits, &isSigned, &scales, &offsets,
+                   &group, &n, &bias, &softcap, &out});
+    }
+    if (st)
+      return st;
+  }
+  if (!gated)
+    return nullptr;
+  size_t count = size_t(rows) * size_t(parts[0].n);
+  int op = 6 + plan::gateActivation(s);
+  float factor = 1.0f;
+  CUdeviceptr gate = parts[0].out;
+  return launch("llmc_elementwise", unsigned((count + 255) / 256), 1, 256, 0,
+                {&gate, &gatedScratch_, &count, &op, &factor, &gate});
+}
+
+} // namespace llmc::cuda

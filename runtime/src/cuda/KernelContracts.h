@@ -1,0 +1,60 @@
+//===- KernelContracts.h - launch contracts of the cuda kernels -*- C++ -*-===//
+//
+// What the runtime must know of compiler/targets/cuda/kernels/ to launch
+// them: argument structs field for field, tile sizes, block sizes and
+// shared memory. The kernel files state the same contracts; the static
+// asserts and the device checks (tools/device/) keep them in step.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_RUNTIME_CUDA_KERNELCONTRACTS_H
+#define LLMC_RUNTIME_CUDA_KERNELCONTRACTS_H
+
+#include "cuda/CudaDriver.h"
+
+#include <cstdint>
+
+namespace llmc::cuda {
+
+/// GemvArgs of kernels/Gemv.cu.
+struct GemvArgs {
+  CUdeviceptr x;
+  int32_t t, k;
+  CUdeviceptr w[3], bias[3], out[3];
+  int32_t n[3];
+  float softcap;
+  int32_t activation;
+};
+static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
+
+/// GemvQArgs of kernels/GemvQuantized.cu.
+struct GemvQArgs {
+  CUdeviceptr x;
+  int32_t t, k;
+  CUdeviceptr q[3], scales[3], offsets[3], bias[3], out[3];
+  int32_t n[3];
+  int32_t group, isSigned, activation;
+  float softcap;
+};
+static_assert(sizeof(GemvQArgs) == 168,
+              "GemvQArgs must match kernels/GemvQuantized.cu");
+
+/// kGemvQRows of kernels/GemvQuantized.cu: rows per warp.
+constexpr int kGemvQRows = 2;
+
+/// gemvQSharedBytes of kernels/GemvQuantized.cu.
+inline unsigned gemvQSharedBytes(int t, int k) {
+  return unsigned(t * (2 * k + 12 * (k / 32)));
+}
+
+/// kernels/Gemm.cu and kernels/FlashAttention.cu.
+constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
+constexpr unsigned kGemmSharedBytes = 49152;
+constexpr unsigned kPrefillQueries = 128, kPrefillThreads = 256;
+inline unsigned prefillSharedBytes(int headDim) {
+  return headDim == 64 ? 49152 : headDim == 128 ? 98304 : 0;
+}
+
+} // namespace llmc::cuda
+
+#endif // LLMC_RUNTIME_CUDA_KERNELCONTRACTS_H
