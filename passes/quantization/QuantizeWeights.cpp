@@ -9,6 +9,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Threading.h"
 
 namespace llmc {
 #define GEN_PASS_DEF_QUANTIZEWEIGHTS
@@ -57,10 +59,20 @@ struct QuantizeWeightsPass
     if (method == "awq" && failed(applyAwq()))
       return signalPassFailure();
     SmallVector<LinearOp> linears;
-    getOperation().walk([&](LinearOp l) { linears.push_back(l); });
-    for (LinearOp linear : linears)
-      if (failed(quantize(linear)))
+    getOperation().walk([&](LinearOp l) {
+      if (quantizable(l))
+        linears.push_back(l);
+    });
+    // Batches of layers: their weights read in order, quantized on all
+    // threads (the bulk of the work for a large model), then replaced.
+    size_t batch = std::max<size_t>(
+        8, 2 * getContext().getThreadPool().getMaxConcurrency());
+    for (size_t first = 0; first < linears.size(); first += batch) {
+      ArrayRef<LinearOp> some =
+          ArrayRef<LinearOp>(linears).slice(first).take_front(batch);
+      if (failed(quantize(some)))
         return signalPassFailure();
+    }
   }
 
   /// Whether `linear` has a float weight that is neither kept nor computed
@@ -210,29 +222,67 @@ struct QuantizeWeightsPass
     return success();
   }
 
-  LogicalResult quantize(LinearOp linear) {
-    if (!quantizable(linear))
-      return success(); // already quantized, kept, or not a constant weight
-    auto type = cast<RankedTensorType>(linear.getWeight().getType());
-    FailureOr<std::vector<float>> w = weightOf(linear);
-    if (failed(w))
-      return failure();
-    int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-    quantization::QuantizedMatrix q;
-    if (method == "gptq") {
+  /// Quantizes the weights of `linears` (each quantizable) in parallel.
+  LogicalResult quantize(ArrayRef<LinearOp> linears) {
+    std::vector<std::vector<float>> weights;
+    std::vector<const std::vector<double> *> grams;
+    std::vector<std::pair<int64_t, int64_t>> shapes;
+    for (LinearOp linear : linears) {
+      auto type = cast<RankedTensorType>(linear.getWeight().getType());
+      shapes.emplace_back(type.getDimSize(0), type.getDimSize(1));
+      FailureOr<std::vector<float>> w = weightOf(linear);
+      if (failed(w))
+        return failure();
+      weights.push_back(std::move(*w));
+      grams.push_back(nullptr);
+      if (method != "gptq")
+        continue;
+      int64_t k =
+          cast<RankedTensorType>(linear.getWeight().getType()).getDimSize(1);
       auto found = statistics->find(linear);
       if (found == statistics->end() || found->second.k != k)
         return linear.emitError() << "has no calibration statistics for GPTQ";
-      llvm::Expected<quantization::QuantizedMatrix> result = quantization::gptq(
-          w->data(), n, k, bits, group, symmetric, found->second.gram);
-      if (!result)
-        return linear.emitError() << llvm::toString(result.takeError());
-      q = std::move(*result);
-    } else {
-      q = quantization::roundToNearest(w->data(), n, k, bits, group, symmetric);
+      grams.back() = &found->second.gram;
     }
-    replaceWeight(linear, q);
+    std::vector<quantization::QuantizedMatrix> results(linears.size());
+    std::vector<std::string> problems(linears.size());
+    parallelFor(&getContext(), 0, linears.size(), [&](size_t i) {
+      auto [n, k] = shapes[i];
+      if (!grams[i]) {
+        results[i] = quantization::roundToNearest(weights[i].data(), n, k,
+                                                  bits, group, symmetric);
+        return;
+      }
+      llvm::Expected<quantization::QuantizedMatrix> result = quantization::gptq(
+          weights[i].data(), n, k, bits, group, symmetric, *grams[i]);
+      if (result)
+        results[i] = std::move(*result);
+      else
+        problems[i] = llvm::toString(result.takeError());
+    });
+    for (size_t i = 0; i < linears.size(); ++i) {
+      LinearOp linear = linears[i];
+      if (!problems[i].empty())
+        return linear.emitError() << problems[i];
+      replaceWeight(linear, results[i]);
+    }
     return success();
+  }
+
+  /// Constants of at most this many elements are dense attributes (readable
+  /// in IR dumps and tests); larger ones are resource blobs.
+  static constexpr size_t kDenseElements = 4096;
+
+  /// A constant of `type` holding `bytes` (the raw little-endian layout
+  /// lowering::decodeRaw reads: 4-bit values two per byte, low nibble
+  /// first), kept as a resource blob: large weights are neither uniqued
+  /// nor read back one APInt at a time.
+  Value blobConstant(OpBuilder &b, Location loc, const std::string &name,
+                     RankedTensorType type, ArrayRef<char> bytes) {
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t));
+    auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+    return ConstantOp::create(b, loc, b.getStringAttr(name), attr);
   }
 
   /// Makes `q` the weight of `linear` (constants and llm.quantized_weight).
@@ -243,28 +293,43 @@ struct QuantizeWeightsPass
     IntegerType storage =
         symmetric ? IntegerType::get(context, bits)
                   : IntegerType::get(context, bits, IntegerType::Unsigned);
-    auto ints = [&](ArrayRef<int32_t> values, ArrayRef<int64_t> shape) {
-      SmallVector<APInt> bitsOf;
-      bitsOf.reserve(values.size());
-      for (int32_t v : values)
-        bitsOf.push_back(APInt(bits, uint64_t(int64_t(v)), /*isSigned=*/true,
-                               /*implicitTrunc=*/true));
-      return DenseElementsAttr::get(RankedTensorType::get(shape, storage),
-                                    bitsOf);
-    };
     OpBuilder b(linear);
     Location loc = linear.getLoc();
-    Value values = ConstantOp::create(b, loc, b.getStringAttr(name + ".q"),
-                                      ints(q.values, {n, k}));
+    auto ints = [&](const std::string &suffix, ArrayRef<int32_t> v,
+                    ArrayRef<int64_t> shape) -> Value {
+      auto type = RankedTensorType::get(shape, storage);
+      if (v.size() <= kDenseElements) {
+        SmallVector<APInt> bitsOf;
+        for (int32_t x : v)
+          bitsOf.push_back(APInt(bits, uint64_t(int64_t(x)), /*isSigned=*/true,
+                                 /*implicitTrunc=*/true));
+        return ConstantOp::create(b, loc, b.getStringAttr(name + suffix),
+                                  DenseElementsAttr::get(type, bitsOf));
+      }
+      std::vector<char> bytes(bits == 4 ? (v.size() + 1) / 2 : v.size(), 0);
+      for (size_t i = 0; i < v.size(); ++i) {
+        uint8_t u = uint8_t(v[i]);
+        if (bits == 4)
+          bytes[i / 2] = char(uint8_t(bytes[i / 2]) | ((u & 0xF) << (i & 1) * 4));
+        else
+          bytes[i] = char(u);
+      }
+      return blobConstant(b, loc, name + suffix, type, bytes);
+    };
+    Value values = ints(".q", q.values, {n, k});
     auto scaleType = RankedTensorType::get({n, q.groups()}, b.getF32Type());
-    Value scales = ConstantOp::create(
-        b, loc, b.getStringAttr(name + ".scales"),
-        DenseElementsAttr::get(scaleType, ArrayRef<float>(q.scales)));
+    Value scales =
+        q.scales.size() <= kDenseElements
+            ? Value(ConstantOp::create(
+                  b, loc, b.getStringAttr(name + ".scales"),
+                  DenseElementsAttr::get(scaleType, ArrayRef<float>(q.scales))))
+            : blobConstant(b, loc, name + ".scales", scaleType,
+                           ArrayRef<char>(
+                               reinterpret_cast<const char *>(q.scales.data()),
+                               q.scales.size() * sizeof(float)));
     Value zeroPoints;
     if (!symmetric)
-      zeroPoints =
-          ConstantOp::create(b, loc, b.getStringAttr(name + ".zero_points"),
-                             ints(q.zeroPoints, {n, q.groups()}));
+      zeroPoints = ints(".zero_points", q.zeroPoints, {n, q.groups()});
     auto qtype = QuantizedWeightType::get(context, {n, k}, storage, q.group,
                                           b.getF32Type(), !symmetric);
     Value quantized =

@@ -2,7 +2,8 @@
 # On the GPU machine: the cuda device against the cpu device on the same
 # models. For each model, compiles a cpu and a cuda artifact with the
 # bundle's llmc, compares `llmc logits` on the same random ids (max
-# relative error, float32 activations on both) and 32 greedy tokens, then
+# relative error, float32 activations on both) and 32 greedy tokens (also
+# for int4 and int8 quantized artifacts of some models), then
 # prints the cuda device's decode speed on the first model. Run from the
 # repository root with the bundle unpacked in build-bundle/llmc-bundle.
 set -euo pipefail
@@ -14,14 +15,25 @@ models=${MODELS:-"models/tinycode/target test/fixtures/families/llama_dynamo18
   test/fixtures/families/mistral_dynamo18 test/fixtures/families/phi3_dynamo18
   test/fixtures/families/qwen2_dynamo18 test/fixtures/genai/llama_int4_cpu"}
 status=0
-for dir in $models; do
-  name=$(basename "$dir")
+# Quantized variants too: "DIR:MODE" compiles DIR with --quantize MODE.
+quantized=${QUANTIZED:-"models/tinycode/target:int4 models/tinycode/target:int8
+  test/fixtures/families/llama_dynamo18:int4"}
+for entry in $models $quantized; do
+  dir=${entry%%:*}
+  mode=${entry#"$dir"}
+  mode=${mode#:}
+  name=$(basename "$dir")${mode:+-$mode}
   for target in cpu cuda; do
-    "$llmc" compile "$dir/model.onnx" --target $target -o "$work/$name.$target.llmc" --quiet
+    "$llmc" compile "$dir/model.onnx" --target $target ${mode:+--quantize $mode} \
+      -o "$work/$name.$target.llmc" --quiet
   done
+  # 12 ids run the prompt kernels; 5 ids the decode (GEMV) kernels.
   ids=$(python3 -c "import random; print(','.join(str(random.randrange(256)) for _ in range(12)))")
+  short=$(echo "$ids" | cut -d, -f1-5)
   "$llmc" logits "$work/$name.cpu.llmc" --ids "$ids" -o "$work/$name.cpu.npy"
   "$llmc" logits "$work/$name.cuda.llmc" --ids "$ids" -o "$work/$name.cuda.npy"
+  "$llmc" logits "$work/$name.cpu.llmc" --ids "$short" -o "$work/$name.cpu5.npy"
+  "$llmc" logits "$work/$name.cuda.llmc" --ids "$short" -o "$work/$name.cuda5.npy"
   a=$("$llmc" run "$work/$name.cpu.llmc" --ids "$ids" -n 32 --ignore-eos --print-ids --quiet)
   b=$("$llmc" run "$work/$name.cuda.llmc" --ids "$ids" -n 32 --ignore-eos --print-ids --quiet)
   python3 - "$work/$name" "$a" "$b" "$dir/config.json" <<'PY' || status=1
@@ -30,10 +42,13 @@ base, a, b, config = sys.argv[1:5]
 # 16-bit models run their prefill on the tensor cores (bfloat16 inputs).
 dtype = json.load(open(config)).get("dtype", "") if os.path.exists(config) else ""
 tolerance = 1e-2 if dtype in ("bfloat16", "float16") else 1e-3
-cpu, gpu = np.load(base + ".cpu.npy"), np.load(base + ".cuda.npy")
-rel = float(np.abs(cpu - gpu).max() / np.abs(cpu).max())
+rel = 0.0
+for suffix in ("", "5"):
+    cpu, gpu = np.load(base + ".cpu" + suffix + ".npy"), np.load(base + ".cuda" + suffix + ".npy")
+    rel = max(rel, float(np.abs(cpu - gpu).max() / np.abs(cpu).max()))
 same = a == b
-print(f"{base.split('/')[-1]}: cuda vs cpu logits max relative error {rel:.2e} (limit {tolerance:g}), "
+print(f"{base.split('/')[-1]}: cuda vs cpu logits (12 and 5 ids) max relative error {rel:.2e} "
+      f"(limit {tolerance:g}), "
       f"greedy 32 tokens {'equal' if same else 'DIFFER'}")
 sys.exit(0 if rel <= tolerance and same else 1)
 PY
