@@ -113,18 +113,21 @@ llmc_status_t CudaModel::makeCurrent() const {
 llmc_status_t CudaModel::function(const std::string &name, CUfunction &out,
                                   unsigned sharedBytes) const {
   auto it = functions_.find(name);
-  if (it != functions_.end()) {
-    out = it->second;
-    return nullptr;
+  if (it == functions_.end()) {
+    if (CUresult r = driver_->cuModuleGetFunction(&out, module_, name.c_str()))
+      return driver_->error(r, "the artifact's kernels lack '" + name + "'");
+    it = functions_.emplace(name, Loaded{out, 0}).first;
   }
-  if (CUresult r = driver_->cuModuleGetFunction(&out, module_, name.c_str()))
-    return driver_->error(r, "the artifact's kernels lack '" + name + "'");
-  // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8.
-  if (sharedBytes >= 48 * 1024)
+  out = it->second.function;
+  // Above 48 KiB a kernel must be allowed its dynamic shared memory
+  // (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES is 8); raised as
+  // launches need more.
+  if (sharedBytes >= 48 * 1024 && sharedBytes > it->second.sharedAllowed) {
     if (CUresult r = driver_->cuFuncSetAttribute(out, 8, int(sharedBytes)))
       return driver_->error(r, "allowing " + std::to_string(sharedBytes) +
                                    " bytes of shared memory to " + name);
-  functions_[name] = out;
+    it->second.sharedAllowed = sharedBytes;
+  }
   return nullptr;
 }
 
@@ -140,20 +143,29 @@ bool CudaModel::hasFunction(const std::string &name) const {
   return found;
 }
 
-int CudaModel::residentBlocks(const std::string &name, int block,
-                              unsigned sharedBytes) const {
+llmc_status_t CudaModel::residentBlocks(const std::string &name, int block,
+                                        unsigned sharedBytes,
+                                        int &out) const {
   auto key = std::make_pair(name, sharedBytes);
   auto it = resident_.find(key);
-  if (it != resident_.end())
-    return it->second;
+  if (it != resident_.end()) {
+    out = it->second;
+    return nullptr;
+  }
   CUfunction f;
+  if (llmc_status_t s = function(name, f, sharedBytes))
+    return s;
   int perSm = 0;
-  if (!hasFunction(name) || function(name, f, sharedOptin_))
-    return resident_[key] = 0;
-  if (driver_->cuOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, f, block,
-                                                           sharedBytes))
-    perSm = 1;
-  return resident_[key] = std::max(1, perSm) * multiprocessors_;
+  if (CUresult r = driver_->cuOccupancyMaxActiveBlocksPerMultiprocessor(
+          &perSm, f, block, sharedBytes))
+    return driver_->error(r, "the occupancy of " + name);
+  if (perSm < 1)
+    return llmc_status_make(LLMC_STATUS_INTERNAL,
+                            "%s does not fit on a multiprocessor with %u "
+                            "bytes of shared memory",
+                            name.c_str(), sharedBytes);
+  out = resident_[key] = perSm * multiprocessors_;
+  return nullptr;
 }
 
 llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,

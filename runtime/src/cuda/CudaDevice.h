@@ -36,16 +36,16 @@ public:
   const plan::Plan &plan() const { return plan_; }
   CUdeviceptr weight(int32_t id) const { return weights_[size_t(id)]; }
   /// The kernel named `name` ("llmc_linear_bf16", ...), with its dynamic
-  /// shared memory limit raised to `sharedBytes` when that is 48 KiB or more.
+  /// shared memory limit raised to at least `sharedBytes` when that is 48
+  /// KiB or more.
   llmc_status_t function(const std::string &name, CUfunction &out,
                          unsigned sharedBytes = 0) const;
   /// Whether the artifact's kernels include `name`.
   bool hasFunction(const std::string &name) const;
   /// Blocks of `block` threads and `sharedBytes` of dynamic shared memory
-  /// that fit on the whole GPU at once (at least 1); 0 when the kernel is
-  /// missing.
-  int residentBlocks(const std::string &name, int block,
-                     unsigned sharedBytes) const;
+  /// that fit on the whole GPU at once (`out`, at least 1).
+  llmc_status_t residentBlocks(const std::string &name, int block,
+                               unsigned sharedBytes, int &out) const;
   /// The most dynamic shared memory a block may ask for.
   unsigned sharedOptin() const { return sharedOptin_; }
   llmc_status_t makeCurrent() const;
@@ -58,7 +58,12 @@ private:
   CUcontext context_ = nullptr;
   CUmodule module_ = nullptr;
   std::vector<CUdeviceptr> weights_;
-  mutable std::map<std::string, CUfunction> functions_;
+  /// A kernel looked up, and the dynamic shared memory it is allowed.
+  struct Loaded {
+    CUfunction function;
+    unsigned sharedAllowed;
+  };
+  mutable std::map<std::string, Loaded> functions_;
   /// hasFunction's answers (an older artifact lacks the newer kernels).
   mutable std::map<std::string, bool> present_;
   mutable std::map<std::pair<std::string, unsigned>, int> resident_;

@@ -42,9 +42,10 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   // Tokens per launch: all of them, unless their staged activations do not
   // fit in shared memory.
   int tokens = rows <= 1 ? 1 : rows <= 4 ? 4 : 8;
-  while (tokens > 1 && gemvQSharedBytes(tokens, k) > model.sharedOptin())
+  // (1 KiB left for the kernels' static shared memory.)
+  while (tokens > 1 && gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
     tokens = tokens == 8 ? 4 : 1;
-  if (gemvQSharedBytes(tokens, k) > model.sharedOptin())
+  if (gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
     return nullptr;
   std::string name = std::string(gated ? "llmc_gemv_gated_q" : "llmc_gemv_q") +
                      std::to_string(bits) + "_t" + std::to_string(tokens);
@@ -67,14 +68,16 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     if (!gated || j == 0)
       tiles += (parts[j].n + perTile - 1) / perTile;
   }
+  // Blocks loop over the tiles: no more than fit at once.
+  int resident = 0;
+  if (llmc_status_t st =
+          model.residentBlocks(name, 256, gemvQSharedBytes(tokens, k), resident))
+    return st;
+  int blocks = std::min(tiles, resident);
   launched = true;
   for (int first = 0; first < rows; first += tokens) {
     int t = std::min(tokens, rows - first);
     unsigned shared = gemvQSharedBytes(t, k);
-    // Blocks loop over the tiles: no more than fit at once.
-    int blocks =
-        std::min(tiles, model.residentBlocks(name, 256, gemvQSharedBytes(
-                                                            tokens, k)));
     a.x = x + CUdeviceptr(first) * k * 4;
     a.t = t;
     for (size_t j = 0; j < parts.size(); ++j)
