@@ -19,11 +19,15 @@
 namespace llmc::quantization {
 
 /// `gram` is [k, k] (row-major); `damp` is added to its diagonal as a
-/// fraction of the diagonal's mean. Fails when the damped matrix is not
-/// positive definite.
+/// fraction of the diagonal's mean. The later columns take the rounding
+/// errors of `block` columns at a time in one matrix product (0: chosen
+/// from the group; at least k: every column's at once, the plain
+/// algorithm); a block shorter than k must be a multiple or a divisor of
+/// the group. Fails when the damped matrix is not positive definite.
 llvm::Expected<QuantizedMatrix>
 gptq(const float *w, int64_t n, int64_t k, unsigned bits, int64_t group,
-     bool symmetric, const std::vector<double> &gram, double damp = 0.01);
+     bool symmetric, const std::vector<double> &gram, double damp = 0.01,
+     int64_t block = 0);
 
 } // namespace llmc::quantization
 

@@ -125,6 +125,43 @@ TEST(Gptq, DeadInputsAndBadGram) {
             std::string::npos);
 }
 
+TEST(Gptq, BlockedUpdatesAcrossGroupSizes) {
+  // K = 320 spans three blocks of columns (the later columns take each
+  // block's errors in one matrix product); groups that divide the block,
+  // span it (256: two blocks per group), do neither (160), or cover a row.
+  const int64_t n = 24, k = 320, rows = 512;
+  std::vector<float> w = randomMatrix(n, k, 11, false);
+  std::vector<float> x = randomMatrix(rows, k, 12, /*outliers=*/true);
+  std::vector<double> h = gramOf(x, rows, k);
+  for (int64_t group : {32, 64, 160, 256, 0}) {
+    QuantizedMatrix rtn = roundToNearest(w.data(), n, k, 4, group, true);
+    llvm::Expected<QuantizedMatrix> g = gptq(w.data(), n, k, 4, group, true, h);
+    ASSERT_TRUE(bool(g)) << llvm::toString(g.takeError());
+    double before = outputError(x, rows, w, rtn);
+    double after = outputError(x, rows, w, *g);
+    EXPECT_LT(after, 0.8 * before)
+        << "group " << group << ": " << after << " vs " << before;
+    EXPECT_EQ(g->scales.size(), rtn.scales.size()) << "group " << group;
+    // The blocked updates give the plain algorithm's result (every error
+    // applied to all later columns at once), up to rounding order.
+    llvm::Expected<QuantizedMatrix> plain =
+        gptq(w.data(), n, k, 4, group, true, h, 0.01, /*block=*/k);
+    ASSERT_TRUE(bool(plain)) << llvm::toString(plain.takeError());
+    size_t same = 0;
+    for (size_t i = 0; i < g->values.size(); ++i)
+      same += g->values[i] == plain->values[i];
+    EXPECT_GE(same, g->values.size() - 2) << "group " << group;
+    for (size_t i = 0; i < g->scales.size(); ++i)
+      EXPECT_NEAR(g->scales[i], plain->scales[i], 1e-5 * plain->scales[i])
+          << "group " << group;
+  }
+  llvm::Expected<QuantizedMatrix> split =
+      gptq(w.data(), n, k, 4, 64, true, h, 0.01, /*block=*/96);
+  ASSERT_FALSE(bool(split));
+  EXPECT_NE(llvm::toString(split.takeError()).find("splits groups"),
+            std::string::npos);
+}
+
 TEST(Awq, ScalesOutlierChannelsAndMovesTheOutputLess) {
   const int64_t n = 16, k = 64, rows = 256;
   std::vector<float> w1 = randomMatrix(n, k, 5, false);
