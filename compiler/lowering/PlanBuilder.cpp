@@ -170,13 +170,13 @@ llvm::Error Builder::quantizedWeight(Operation *op, Value weight,
   if (bits != 4 && bits != 8)
     return opError(op, "has " + llvm::Twine(bits) +
                            "-bit weights; the devices take 4 and 8");
-  std::string dtype = (qtype.getStorageType().isUnsigned() ? "u" : "i") +
-                      std::to_string(bits);
+  std::string dtype =
+      (qtype.getStorageType().isUnsigned() ? "u" : "i") + std::to_string(bits);
   int64_t n = qtype.getN(), k = qtype.getK(), g = qtype.getNumGroups();
   ws.push_back(addWeight(PlanWeight::Kind::QuantizedValues, q.getValues(),
                          Value(), dtype, {n, k}));
-  ws.push_back(
-      addWeight(PlanWeight::Kind::Float, q.getScales(), Value(), "f32", {n, g}));
+  ws.push_back(addWeight(PlanWeight::Kind::Float, q.getScales(), Value(), "f32",
+                         {n, g}));
   ws.push_back(addWeight(PlanWeight::Kind::QuantizedOffsets, q.getScales(),
                          q.getZeroPoints(), "f32", {n, g}, ".offsets"));
   attrs["group"] = qtype.getGroupSize();
@@ -312,8 +312,8 @@ llvm::Error Builder::lowerOp(Operation *op) {
       ys.push_back(*y);
     }
     attrs["biases"] = g.getBiases().empty() ? 0 : 1;
-    addStep(quantized ? "linear_group_quantized" : "linear_group", {*x}, ws,
-            ys, std::move(attrs));
+    addStep(quantized ? "linear_group_quantized" : "linear_group", {*x}, ws, ys,
+            std::move(attrs));
     return llvm::Error::success();
   }
   if (auto g = dyn_cast<llm::GatedLinearOp>(op)) {

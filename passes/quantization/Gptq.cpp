@@ -56,10 +56,11 @@ int64_t blockFor(int64_t group) {
 
 } // namespace
 
-llvm::Expected<QuantizedMatrix>
-gptq(const float *w, int64_t n, int64_t k, unsigned bits, int64_t group,
-     bool symmetric, const std::vector<double> &gram, double damp,
-     int64_t block) {
+llvm::Expected<QuantizedMatrix> gptq(const float *w, int64_t n, int64_t k,
+                                     unsigned bits, int64_t group,
+                                     bool symmetric,
+                                     const std::vector<double> &gram,
+                                     double damp, int64_t block) {
   if (int64_t(gram.size()) != k * k)
     return llvm::createStringError("GPTQ: the Gram matrix is not [K, K]");
   std::vector<double> h = gram;
@@ -107,8 +108,8 @@ gptq(const float *w, int64_t n, int64_t k, unsigned bits, int64_t group,
   block = std::min(block, k);
   if (block < k && block % q.group != 0 && q.group % block != 0)
     return llvm::createStringError(
-        "GPTQ: a block of %lld columns splits groups of %lld",
-        (long long)block, (long long)q.group);
+        "GPTQ: a block of %lld columns splits groups of %lld", (long long)block,
+        (long long)q.group);
   std::vector<double> errors(size_t(n * block), 0.0);
   for (int64_t c = 0; c < k; ++c) {
     int64_t g = c / q.group;

@@ -24,10 +24,11 @@ namespace llmc::quantization {
 /// from the group; at least k: every column's at once, the plain
 /// algorithm); a block shorter than k must be a multiple or a divisor of
 /// the group. Fails when the damped matrix is not positive definite.
-llvm::Expected<QuantizedMatrix>
-gptq(const float *w, int64_t n, int64_t k, unsigned bits, int64_t group,
-     bool symmetric, const std::vector<double> &gram, double damp = 0.01,
-     int64_t block = 0);
+llvm::Expected<QuantizedMatrix> gptq(const float *w, int64_t n, int64_t k,
+                                     unsigned bits, int64_t group,
+                                     bool symmetric,
+                                     const std::vector<double> &gram,
+                                     double damp = 0.01, int64_t block = 0);
 
 } // namespace llmc::quantization
 

@@ -249,8 +249,8 @@ struct QuantizeWeightsPass
     parallelFor(&getContext(), 0, linears.size(), [&](size_t i) {
       auto [n, k] = shapes[i];
       if (!grams[i]) {
-        results[i] = quantization::roundToNearest(weights[i].data(), n, k,
-                                                  bits, group, symmetric);
+        results[i] = quantization::roundToNearest(weights[i].data(), n, k, bits,
+                                                  group, symmetric);
         return;
       }
       llvm::Expected<quantization::QuantizedMatrix> result = quantization::gptq(
@@ -310,7 +310,8 @@ struct QuantizeWeightsPass
       for (size_t i = 0; i < v.size(); ++i) {
         uint8_t u = uint8_t(v[i]);
         if (bits == 4)
-          bytes[i / 2] = char(uint8_t(bytes[i / 2]) | ((u & 0xF) << (i & 1) * 4));
+          bytes[i / 2] =
+              char(uint8_t(bytes[i / 2]) | ((u & 0xF) << (i & 1) * 4));
         else
           bytes[i] = char(u);
       }

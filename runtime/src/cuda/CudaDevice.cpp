@@ -144,8 +144,7 @@ bool CudaModel::hasFunction(const std::string &name) const {
 }
 
 llmc_status_t CudaModel::residentBlocks(const std::string &name, int block,
-                                        unsigned sharedBytes,
-                                        int &out) const {
+                                        unsigned sharedBytes, int &out) const {
   auto key = std::make_pair(name, sharedBytes);
   auto it = resident_.find(key);
   if (it != resident_.end()) {
@@ -256,8 +255,8 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_,
-                        dequantized_})
+  for (CUdeviceptr p :
+       {arena_, ids_, positions_, scratch_, gatedScratch_, dequantized_})
     if (p)
       d.cuMemFree(p);
   if (hostStep_)
@@ -405,6 +404,14 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
                 gated ? (total + 3) / 4 : (total + 7) / 8, 1, 256, 0, {&a});
 }
 
+llmc_status_t CudaSession::enqueueGlu(CUdeviceptr gate, size_t count,
+                                      int activation) {
+  int op = 6 + activation; // llmc_elementwise's glu silu, gelu tanh, erf
+  float factor = 1.0f;
+  return launch("llmc_elementwise", unsigned((count + 255) / 256), 1, 256, 0,
+                {&gate, &gatedScratch_, &count, &op, &factor, &gate});
+}
+
 llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
                                          int rows, int k, CUdeviceptr bias,
                                          float softcap, CUdeviceptr out,
@@ -510,14 +517,8 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       if (!status)
         status = enqueueLinear(s.weights[1], in[0], rows, fin, none, 0.0f,
                                gatedScratch_, fout);
-      if (!status) {
-        size_t n = size_t(rows) * size_t(fout);
-        int op = 6 + activation;
-        float factor = 1.0f;
-        status =
-            launch("llmc_elementwise", unsigned((n + 255) / 256), 1, 256, 0,
-                   {&out[0], &gatedScratch_, &n, &op, &factor, &out[0]});
-      }
+      if (!status)
+        status = enqueueGlu(out[0], size_t(rows) * size_t(fout), activation);
       break;
     }
     case Kernel::LinearQuantized:
@@ -532,10 +533,10 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       bool biases = !gated && s.integer("biases") != 0;
       std::vector<QuantizedPart> parts;
       for (size_t j = 0; j < count; ++j)
-        parts.push_back(
-            {plan::quantizedMatrix(s, j),
-             biases ? model.weight(s.weights[3 * count + j]) : none,
-             gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
+        parts.push_back({plan::quantizedMatrix(s, j),
+                         biases ? model.weight(s.weights[3 * count + j]) : none,
+                         gated ? out[0] : out[j],
+                         gated ? fout : features(s.outputs[j])});
       status = enqueueQuantized(s, parts, gated, in[0], rows, fin, 0.0f);
       break;
     }

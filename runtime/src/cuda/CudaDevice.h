@@ -109,6 +109,10 @@ private:
   llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,
                               CUdeviceptr bias, float softcap, CUdeviceptr out,
                               int n);
+  /// gate[i] = activation(gate[i]) * gatedScratch_[i] for `count` values:
+  /// the gated MLP of the fallback paths, after the gate went to `gate`
+  /// and the up projection to gatedScratch_.
+  llmc_status_t enqueueGlu(CUdeviceptr gate, size_t count, int activation);
   /// One matrix of a quantized step: its values, scales and offsets, and
   /// out[rows, n] = x . w^T + bias.
   struct QuantizedPart {
@@ -127,8 +131,8 @@ private:
                                  float softcap);
   llmc_status_t enqueueQuantizedGemv(const plan::Step &s,
                                      const std::vector<QuantizedPart> &parts,
-                                     bool gated, CUdeviceptr x, int rows,
-                                     int k, float softcap, bool &launched);
+                                     bool gated, CUdeviceptr x, int rows, int k,
+                                     float softcap, bool &launched);
   /// Replays (capturing it first when needed) the one-token step's graph.
   llmc_status_t launchDecodeGraph();
   void dropGraph();

@@ -70,8 +70,8 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   }
   // Blocks loop over the tiles: no more than fit at once.
   int resident = 0;
-  if (llmc_status_t st =
-          model.residentBlocks(name, 256, gemvQSharedBytes(tokens, k), resident))
+  if (llmc_status_t st = model.residentBlocks(
+          name, 256, gemvQSharedBytes(tokens, k), resident))
     return st;
   int blocks = std::min(tiles, resident);
   launched = true;
@@ -92,8 +92,8 @@ llmc_status_t CudaSession::enqueueQuantized(
     const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
     CUdeviceptr x, int rows, int k, float softcap) {
   bool launched = false;
-  if (llmc_status_t st = enqueueQuantizedGemv(s, parts, gated, x, rows, k,
-                                              softcap, launched);
+  if (llmc_status_t st =
+          enqueueQuantizedGemv(s, parts, gated, x, rows, k, softcap, launched);
       st || launched)
     return st;
   const plan::Plan &plan = model.plan();
@@ -108,8 +108,8 @@ llmc_status_t CudaSession::enqueueQuantized(
       break;
     }
   std::string gemm = "llmc_gemm_" + half;
-  bool useGemm = dequantized_ && !half.empty() && k % 64 == 0 &&
-                 x % 16 == 0 && model.hasFunction(gemm) &&
+  bool useGemm = dequantized_ && !half.empty() && k % 64 == 0 && x % 16 == 0 &&
+                 model.hasFunction(gemm) &&
                  model.hasFunction("llmc_dequantize_" + half);
   for (size_t j = 0; j < parts.size(); ++j) {
     const QuantizedPart &p = parts[j];
@@ -130,8 +130,7 @@ llmc_status_t CudaSession::enqueueQuantized(
         st = launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
                     (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
                     kGemmSharedBytes,
-                    {&x, &rows, &k, &dequantized_, &n, &bias, &softcap,
-                     &out});
+                    {&x, &rows, &k, &dequantized_, &n, &bias, &softcap, &out});
     } else {
       st = launch("llmc_linear_quantized", unsigned((n + 7) / 8), 1, 256, 0,
                   {&x, &rows, &k, &q, &bits, &isSigned, &scales, &offsets,
@@ -142,12 +141,8 @@ llmc_status_t CudaSession::enqueueQuantized(
   }
   if (!gated)
     return nullptr;
-  size_t count = size_t(rows) * size_t(parts[0].n);
-  int op = 6 + plan::gateActivation(s);
-  float factor = 1.0f;
-  CUdeviceptr gate = parts[0].out;
-  return launch("llmc_elementwise", unsigned((count + 255) / 256), 1, 256, 0,
-                {&gate, &gatedScratch_, &count, &op, &factor, &gate});
+  return enqueueGlu(parts[0].out, size_t(rows) * size_t(parts[0].n),
+                    plan::gateActivation(s));
 }
 
 } // namespace llmc::cuda

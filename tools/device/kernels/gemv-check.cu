@@ -167,8 +167,8 @@ void checkHalf(const char *type, const char *suffix, int t, int k,
       llmc_linear_bf16<<<(n + 7) / 8, 256>>>(
           dx, t, k, (const __nv_bfloat16 *)a.w[s], n, a.bias[s], cap, ref);
     else
-      llmc_linear_f16<<<(n + 7) / 8, 256>>>(dx, t, k, (const __half *)a.w[s],
-                                            n, a.bias[s], cap, ref);
+      llmc_linear_f16<<<(n + 7) / 8, 256>>>(dx, t, k, (const __half *)a.w[s], n,
+                                            a.bias[s], cap, ref);
     CHECK(cudaGetLastError());
     refs.push_back(download(ref, (size_t)t * n));
     rows += gated ? 0 : n;
@@ -181,13 +181,14 @@ void checkHalf(const char *type, const char *suffix, int t, int k,
 #define PICK(NAME)                                                             \
   if (kernel == #NAME)                                                         \
     fn = NAME;
-  PICK(llmc_gemv_bf16_t1) PICK(llmc_gemv_bf16_t4) PICK(llmc_gemv_bf16_t8)
-  PICK(llmc_gemv_f16_t1) PICK(llmc_gemv_f16_t4) PICK(llmc_gemv_f16_t8)
-  PICK(llmc_gemv_gated_bf16_t1) PICK(llmc_gemv_gated_bf16_t4)
-  PICK(llmc_gemv_gated_bf16_t8) PICK(llmc_gemv_gated_f16_t1)
-  PICK(llmc_gemv_gated_f16_t4) PICK(llmc_gemv_gated_f16_t8)
+  PICK(llmc_gemv_bf16_t1)
+  PICK(llmc_gemv_bf16_t4) PICK(llmc_gemv_bf16_t8) PICK(llmc_gemv_f16_t1)
+      PICK(llmc_gemv_f16_t4) PICK(llmc_gemv_f16_t8)
+          PICK(llmc_gemv_gated_bf16_t1) PICK(llmc_gemv_gated_bf16_t4)
+              PICK(llmc_gemv_gated_bf16_t8) PICK(llmc_gemv_gated_f16_t1)
+                  PICK(llmc_gemv_gated_f16_t4) PICK(llmc_gemv_gated_f16_t8)
 #undef PICK
-  fn<<<gated ? (rows + 3) / 4 : (rows + 7) / 8, 256>>>(a);
+                      fn<<<gated ? (rows + 3) / 4 : (rows + 7) / 8, 256>>>(a);
   CHECK(cudaGetLastError());
   if (gated) {
     std::vector<float> want(refs[0].size());
@@ -200,8 +201,8 @@ void checkHalf(const char *type, const char *suffix, int t, int k,
   } else {
     double worst = 0;
     for (size_t s = 0; s < ns.size(); ++s)
-      worst = std::max(worst, relError(download(a.out[s], refs[s].size()),
-                                       refs[s]));
+      worst = std::max(worst,
+                       relError(download(a.out[s], refs[s].size()), refs[s]));
     report(kernel + " t=" + std::to_string(t) + " k=" + std::to_string(k) +
                " segments=" + std::to_string(ns.size()),
            worst);
@@ -225,7 +226,8 @@ QMatrix randomQ(const float *dx, int t, int n, int k, int bits, int group,
     s = uniform(0.002f, 0.02f);
   if (!isSigned)
     for (size_t i = 0; i < offsets.size(); ++i)
-      offsets[i] = -scales[i] * uniform(bits == 4 ? 6 : 100, bits == 4 ? 9 : 150);
+      offsets[i] =
+          -scales[i] * uniform(bits == 4 ? 6 : 100, bits == 4 ? 9 : 150);
   QMatrix m;
   uint8_t *dq = upload(q);
   m.q = dq;
@@ -264,9 +266,10 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
   if (bits == BITS && tokens == TOKENS)                                        \
     fn = gated ? llmc_gemv_gated_q##BITS##_t##TOKENS                           \
                : llmc_gemv_q##BITS##_t##TOKENS;
-  PICK(4, 1) PICK(4, 4) PICK(4, 8) PICK(8, 1) PICK(8, 4) PICK(8, 8)
+  PICK(4, 1)
+  PICK(4, 4) PICK(4, 8) PICK(8, 1) PICK(8, 4) PICK(8, 8)
 #undef PICK
-  int rowsPerTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
+      int rowsPerTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
   int tiles = 0;
   for (int n : ns)
     tiles += (n + rowsPerTile - 1) / rowsPerTile;
@@ -292,9 +295,8 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
   }
   double worst = 0;
   for (size_t i = 0; i < ns.size(); ++i)
-    worst = std::max(worst,
-                     relError(download(a.out[i], (size_t)t * ns[i]),
-                              download(ms[i].ref, (size_t)t * ns[i])));
+    worst = std::max(worst, relError(download(a.out[i], (size_t)t * ns[i]),
+                                     download(ms[i].ref, (size_t)t * ns[i])));
   report(what, worst);
 }
 
@@ -408,10 +410,14 @@ void timeShapes(cublasHandle_t blas) {
       return a;
     };
     auto bf16 = [&](void (*fn)(GemvArgs), int rowsPerBlock, const char *name) {
-      line(s.name, name, bf16Bytes, timeLaunches([&](int c) {
-             fn<<<(s.n + rowsPerBlock - 1) / rowsPerBlock, 256, 0, timing>>>(
-                 args(c));
-           }, copies));
+      line(
+          s.name, name, bf16Bytes,
+          timeLaunches(
+              [&](int c) {
+                fn<<<(s.n + rowsPerBlock - 1) / rowsPerBlock, 256, 0, timing>>>(
+                    args(c));
+              },
+              copies));
     };
     if (s.gated) {
       bf16(llmc_gemv_gated_bf16_t1, 4, "llmc_gemv_gated_bf16_t1 (x8)");
@@ -424,13 +430,15 @@ void timeShapes(cublasHandle_t blas) {
     }
     float one = 1, zero = 0;
     line(s.name, "cublasGemmEx bf16 (x bf16)", bf16Bytes,
-         timeLaunches([&](int c) {
-           for (int m = 0; m < mats; ++m)
-             cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.n, 1, s.k, &one,
-                          w[c * mats + m], CUDA_R_16BF, s.k, xb, CUDA_R_16BF,
-                          s.k, &zero, out, CUDA_R_32F, s.n, CUBLAS_COMPUTE_32F,
-                          CUBLAS_GEMM_DEFAULT);
-         }, copies));
+         timeLaunches(
+             [&](int c) {
+               for (int m = 0; m < mats; ++m)
+                 cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.n, 1, s.k, &one,
+                              w[c * mats + m], CUDA_R_16BF, s.k, xb,
+                              CUDA_R_16BF, s.k, &zero, out, CUDA_R_32F, s.n,
+                              CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+             },
+             copies));
     for (void *p : w)
       CHECK(cudaFree(p));
 
@@ -447,18 +455,21 @@ void timeShapes(cublasHandle_t blas) {
     int smem = gemvQSharedBytes(1, s.k);
     auto run = [&](void (*fn)(GemvQArgs), int rowsPerBlock, const char *name) {
       int grid = q4Grid(fn, rowsPerBlock, s.n, smem);
-      line(s.name, name, q4Bytes, timeLaunches([&](int c) {
-             GemvQArgs a{};
-             a.x = x, a.t = 1, a.k = s.k, a.group = 128, a.isSigned = 1;
-             for (int m = 0; m < mats; ++m) {
-               a.q[m] = q[c * mats + m];
-               a.scales[m] = (const float *)sc[c * mats + m];
-               a.out[m] = out;
-               a.n[m] = s.n;
-             }
-             if (mats == 1 || s.gated)
-               fn<<<grid, 256, smem, timing>>>(a);
-           }, qcopies));
+      line(s.name, name, q4Bytes,
+           timeLaunches(
+               [&](int c) {
+                 GemvQArgs a{};
+                 a.x = x, a.t = 1, a.k = s.k, a.group = 128, a.isSigned = 1;
+                 for (int m = 0; m < mats; ++m) {
+                   a.q[m] = q[c * mats + m];
+                   a.scales[m] = (const float *)sc[c * mats + m];
+                   a.out[m] = out;
+                   a.n[m] = s.n;
+                 }
+                 if (mats == 1 || s.gated)
+                   fn<<<grid, 256, smem, timing>>>(a);
+               },
+               qcopies));
     };
     if (s.gated) {
       run(llmc_gemv_gated_q4_t1, 4 * kGemvQRows, "llmc_gemv_gated_q4_t1");
@@ -534,15 +545,13 @@ void timeToken(const ModelShape &m, bool q4) {
       GemvArgs a{};
       a.x = x, a.t = 1, a.k = k, a.w[0] = bf16(n, k), a.out[0] = out,
       a.n[0] = n;
-      launches.push_back([=] {
-        launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 0, a, stream);
-      });
+      launches.push_back(
+          [=] { launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 0, a, stream); });
     } else {
       auto [q, s] = q4w(n, k);
       GemvQArgs a{};
-      a.x = x, a.t = 1, a.k = k, a.q[0] = q,
-      a.scales[0] = (const float *)s, a.out[0] = out, a.n[0] = n,
-      a.group = 128, a.isSigned = 1;
+      a.x = x, a.t = 1, a.k = k, a.q[0] = q, a.scales[0] = (const float *)s,
+      a.out[0] = out, a.n[0] = n, a.group = 128, a.isSigned = 1;
       int smem = gemvQSharedBytes(1, k);
       int grid = q4Grid(llmc_gemv_q4_t1, 8 * kGemvQRows, n, smem);
       launches.push_back(
@@ -619,8 +628,8 @@ void timeToken(const ModelShape &m, bool q4) {
   double us = 1e3 * ms / tokens;
   std::printf("%s %s token matrices: %zu launches, %.2f GB, %.0f us/token "
               "(%.0f tok/s), %.0f GB/s, %.1f%% of copy bandwidth\n",
-              m.name, q4 ? "int4 g128 (lm head bf16)" : "bf16",
-              launches.size(), bytes / 1e9, us, 1e6 / us, bytes / us * 1e-3,
+              m.name, q4 ? "int4 g128 (lm head bf16)" : "bf16", launches.size(),
+              bytes / 1e9, us, 1e6 / us, bytes / us * 1e-3,
               100 * bytes / (us * 1e-6) / bandwidth);
   CHECK(cudaGraphExecDestroy(exec));
   CHECK(cudaGraphDestroy(graph));

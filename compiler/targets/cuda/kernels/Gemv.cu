@@ -164,7 +164,8 @@ __device__ void gemvGated(const GemvArgs &a) {
   if (which == 1 && lane == 0)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
-      up[warp & 3][r] = acc[0][r] + (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
+      up[warp & 3][r] =
+          acc[0][r] + (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
   __syncthreads();
   if (which == 1 || lane != 0 || !valid)
     return;

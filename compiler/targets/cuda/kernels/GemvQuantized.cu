@@ -1,4 +1,4 @@
-//===- GemvQuantized.cu - 4- and 8-bit linear layers, few tokens -*- CUDA -*-===//
+//===- GemvQuantized.cu - 4- and 8-bit linear layers ---------*- CUDA -*-===//
 //
 // With 4-bit weights a decode step reads about a quarter of the bytes of
 // 16-bit ones, so the work per byte is four times higher; dequantizing each
@@ -93,8 +93,8 @@ __device__ inline QStage stageActivations(const float *x, int t, int k,
       bool in = j < k;
       float4 v = in ? *reinterpret_cast<const float4 *>(x + (size_t)r * k + j)
                     : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-      float m = fmaxf(fmaxf(fabsf(v.x), fabsf(v.y)),
-                      fmaxf(fabsf(v.z), fabsf(v.w)));
+      float m =
+          fmaxf(fmaxf(fabsf(v.x), fabsf(v.y)), fmaxf(fabsf(v.z), fabsf(v.w)));
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 4));
@@ -144,9 +144,7 @@ __device__ inline int dot4(uint32_t a, int b, int c) {
 }
 
 /// One lane's chunk of one row: 32 values in Bits / 4 16-byte loads.
-template <int Bits> struct QChunk {
-  uint4 part[Bits / 4];
-};
+template <int Bits> struct QChunk { uint4 part[Bits / 4]; };
 
 /// acc[r] += the chunk's 32 weights . x[r, 32 c .. 32 c + 32), for every
 /// token; the weights are scale * (value - zero) + offset.
@@ -226,8 +224,8 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
       return;
     }
     m = tile < tiles0 ? 0 : tile < tiles0 + tiles1 ? 1 : 2;
-    first = (tile - (m == 0 ? 0 : m == 1 ? tiles0 : tiles0 + tiles1)) * per +
-            warp * Rows;
+    int before = m == 0 ? 0 : m == 1 ? tiles0 : tiles0 + tiles1;
+    first = (tile - before) * per + warp * Rows;
   };
 
   // The weights do not depend on the previous kernel: start pulling this

@@ -124,17 +124,17 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
 /// runs prompts of quantized models. Grid (n, ceil(k / 256)), block 256.
 template <typename W>
 __device__ void dequantize(const uint8_t *q, int bits, int isSigned,
-                           const float *scales, const float *offsets,
-                           int group, int n, int k, W *out) {
+                           const float *scales, const float *offsets, int group,
+                           int n, int k, W *out) {
   int row = blockIdx.x, c = blockIdx.y * blockDim.x + threadIdx.x;
   if (row >= n || c >= k)
     return;
   int groups = (k + group - 1) / group;
   size_t rowBytes = bits == 4 ? (size_t)(k + 1) / 2 : (size_t)k;
   size_t g = (size_t)row * groups + c / group;
-  float w = scales[g] * (float)quantizedValue(q + row * rowBytes, c, bits,
-                                              isSigned) +
-            offsets[g];
+  float w =
+      scales[g] * (float)quantizedValue(q + row * rowBytes, c, bits, isSigned) +
+      offsets[g];
   out[(size_t)row * k + c] = fromFloat<W>(w);
 }
 
