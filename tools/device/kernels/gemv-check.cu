@@ -177,18 +177,24 @@ void checkHalf(const char *type, const char *suffix, int t, int k,
     rows = ns[0];
   auto kernel = std::string("llmc_gemv_") + (gated ? "gated_" : "") + type +
                 "_t" + suffix;
+  const std::pair<const char *, void (*)(GemvArgs)> kernels[] = {
+      {"llmc_gemv_bf16_t1", llmc_gemv_bf16_t1},
+      {"llmc_gemv_bf16_t4", llmc_gemv_bf16_t4},
+      {"llmc_gemv_bf16_t8", llmc_gemv_bf16_t8},
+      {"llmc_gemv_f16_t1", llmc_gemv_f16_t1},
+      {"llmc_gemv_f16_t4", llmc_gemv_f16_t4},
+      {"llmc_gemv_f16_t8", llmc_gemv_f16_t8},
+      {"llmc_gemv_gated_bf16_t1", llmc_gemv_gated_bf16_t1},
+      {"llmc_gemv_gated_bf16_t4", llmc_gemv_gated_bf16_t4},
+      {"llmc_gemv_gated_bf16_t8", llmc_gemv_gated_bf16_t8},
+      {"llmc_gemv_gated_f16_t1", llmc_gemv_gated_f16_t1},
+      {"llmc_gemv_gated_f16_t4", llmc_gemv_gated_f16_t4},
+      {"llmc_gemv_gated_f16_t8", llmc_gemv_gated_f16_t8}};
   void (*fn)(GemvArgs) = nullptr;
-#define PICK(NAME)                                                             \
-  if (kernel == #NAME)                                                         \
-    fn = NAME;
-  PICK(llmc_gemv_bf16_t1)
-  PICK(llmc_gemv_bf16_t4) PICK(llmc_gemv_bf16_t8) PICK(llmc_gemv_f16_t1)
-      PICK(llmc_gemv_f16_t4) PICK(llmc_gemv_f16_t8)
-          PICK(llmc_gemv_gated_bf16_t1) PICK(llmc_gemv_gated_bf16_t4)
-              PICK(llmc_gemv_gated_bf16_t8) PICK(llmc_gemv_gated_f16_t1)
-                  PICK(llmc_gemv_gated_f16_t4) PICK(llmc_gemv_gated_f16_t8)
-#undef PICK
-                      fn<<<gated ? (rows + 3) / 4 : (rows + 7) / 8, 256>>>(a);
+  for (const auto &[name, f] : kernels)
+    if (kernel == name)
+      fn = f;
+  fn<<<gated ? (rows + 3) / 4 : (rows + 7) / 8, 256>>>(a);
   CHECK(cudaGetLastError());
   if (gated) {
     std::vector<float> want(refs[0].size());
@@ -262,14 +268,19 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
   int smem = gemvQSharedBytes(t, k);
   void (*fn)(GemvQArgs) = nullptr;
   int tokens = t == 1 ? 1 : t <= 4 ? 4 : 8;
-#define PICK(BITS, TOKENS)                                                     \
-  if (bits == BITS && tokens == TOKENS)                                        \
-    fn = gated ? llmc_gemv_gated_q##BITS##_t##TOKENS                           \
-               : llmc_gemv_q##BITS##_t##TOKENS;
-  PICK(4, 1)
-  PICK(4, 4) PICK(4, 8) PICK(8, 1) PICK(8, 4) PICK(8, 8)
-#undef PICK
-      int rowsPerTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
+  const struct {
+    int bits, tokens;
+    void (*plain)(GemvQArgs), (*gated)(GemvQArgs);
+  } kernels[] = {{4, 1, llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1},
+                 {4, 4, llmc_gemv_q4_t4, llmc_gemv_gated_q4_t4},
+                 {4, 8, llmc_gemv_q4_t8, llmc_gemv_gated_q4_t8},
+                 {8, 1, llmc_gemv_q8_t1, llmc_gemv_gated_q8_t1},
+                 {8, 4, llmc_gemv_q8_t4, llmc_gemv_gated_q8_t4},
+                 {8, 8, llmc_gemv_q8_t8, llmc_gemv_gated_q8_t8}};
+  for (const auto &k : kernels)
+    if (k.bits == bits && k.tokens == tokens)
+      fn = gated ? k.gated : k.plain;
+  int rowsPerTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
   int tiles = 0;
   for (int n : ns)
     tiles += (n + rowsPerTile - 1) / rowsPerTile;
