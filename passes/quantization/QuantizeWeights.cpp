@@ -94,13 +94,22 @@ struct QuantizeWeightsPass
 
   /// The weight's values, [N, K], with the rows AWQ scaled (rowScales).
   FailureOr<std::vector<float>> weightOf(LinearOp linear) {
+    llvm::Expected<std::vector<float>> w = readWeight(linear);
+    if (!w)
+      return linear.emitError() << llvm::toString(w.takeError());
+    return std::move(*w);
+  }
+
+  /// As weightOf, reporting a problem as an error instead of a diagnostic
+  /// (it runs on worker threads): reads attributes and rowScales only.
+  llvm::Expected<std::vector<float>> readWeight(LinearOp linear) const {
     llvm::Expected<lowering::WeightData> data =
         lowering::evaluateWeight(linear.getWeight());
     if (!data)
-      return linear.emitError() << "cannot quantize its weight: "
-                                << llvm::toString(data.takeError());
+      return llvm::createStringError("cannot quantize its weight: " +
+                                     llvm::toString(data.takeError()));
     if (data->isInteger)
-      return linear.emitError() << "has an integer float-typed weight";
+      return llvm::createStringError("has an integer float-typed weight");
     auto found = rowScales.find(linear);
     if (found != rowScales.end()) {
       int64_t k =
@@ -222,51 +231,77 @@ struct QuantizeWeightsPass
     return success();
   }
 
-  /// Quantizes the weights of `linears` (each quantizable) in parallel.
+  /// A quantized weight ready to become constants: the matrix, and its
+  /// values and zero points packed as blobConstant stores them.
+  struct Prepared {
+    quantization::QuantizedMatrix q;
+    std::vector<char> values, zeroPoints;
+    std::string problem;
+  };
+
+  /// Quantizes the weights of `linears` (each quantizable) on all threads:
+  /// reading, rounding (or GPTQ) and packing; then replaces them in order.
   LogicalResult quantize(ArrayRef<LinearOp> linears) {
-    std::vector<std::vector<float>> weights;
-    std::vector<const std::vector<double> *> grams;
-    std::vector<std::pair<int64_t, int64_t>> shapes;
-    for (LinearOp linear : linears) {
-      auto type = cast<RankedTensorType>(linear.getWeight().getType());
-      shapes.emplace_back(type.getDimSize(0), type.getDimSize(1));
-      FailureOr<std::vector<float>> w = weightOf(linear);
-      if (failed(w))
-        return failure();
-      weights.push_back(std::move(*w));
-      grams.push_back(nullptr);
-      if (method != "gptq")
-        continue;
-      int64_t k =
-          cast<RankedTensorType>(linear.getWeight().getType()).getDimSize(1);
-      auto found = statistics->find(linear);
-      if (found == statistics->end() || found->second.k != k)
-        return linear.emitError() << "has no calibration statistics for GPTQ";
-      grams.back() = &found->second.gram;
-    }
-    std::vector<quantization::QuantizedMatrix> results(linears.size());
-    std::vector<std::string> problems(linears.size());
-    parallelFor(&getContext(), 0, linears.size(), [&](size_t i) {
-      auto [n, k] = shapes[i];
-      if (!grams[i]) {
-        results[i] = quantization::roundToNearest(weights[i].data(), n, k, bits,
-                                                  group, symmetric);
+    std::vector<const std::vector<double> *> grams(linears.size(), nullptr);
+    if (method == "gptq")
+      for (size_t i = 0; i < linears.size(); ++i) {
+        LinearOp linear = linears[i];
+        int64_t k =
+            cast<RankedTensorType>(linear.getWeight().getType()).getDimSize(1);
+        auto found = statistics->find(linear);
+        if (found == statistics->end() || found->second.k != k)
+          return linear.emitError() << "has no calibration statistics for GPTQ";
+        grams[i] = &found->second.gram;
+      }
+    std::vector<LinearOp> ops(linears.begin(), linears.end());
+    std::vector<Prepared> prepared(linears.size());
+    parallelFor(&getContext(), 0, ops.size(), [&](size_t i) {
+      Prepared &p = prepared[i];
+      auto type = cast<RankedTensorType>(ops[i].getWeight().getType());
+      int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+      llvm::Expected<std::vector<float>> w = readWeight(ops[i]);
+      if (!w) {
+        p.problem = llvm::toString(w.takeError());
         return;
       }
-      llvm::Expected<quantization::QuantizedMatrix> result = quantization::gptq(
-          weights[i].data(), n, k, bits, group, symmetric, *grams[i]);
-      if (result)
-        results[i] = std::move(*result);
-      else
-        problems[i] = llvm::toString(result.takeError());
+      if (!grams[i]) {
+        p.q = quantization::roundToNearest(w->data(), n, k, bits, group,
+                                           symmetric);
+      } else {
+        llvm::Expected<quantization::QuantizedMatrix> result =
+            quantization::gptq(w->data(), n, k, bits, group, symmetric,
+                               *grams[i]);
+        if (!result) {
+          p.problem = llvm::toString(result.takeError());
+          return;
+        }
+        p.q = std::move(*result);
+      }
+      p.values = packed(p.q.values);
+      p.zeroPoints = packed(p.q.zeroPoints);
     });
-    for (size_t i = 0; i < linears.size(); ++i) {
-      LinearOp linear = linears[i];
-      if (!problems[i].empty())
-        return linear.emitError() << problems[i];
-      replaceWeight(linear, results[i]);
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (!prepared[i].problem.empty())
+        return ops[i].emitError() << prepared[i].problem;
+      replaceWeight(ops[i], prepared[i]);
     }
     return success();
+  }
+
+  /// Integers as blobConstant stores them (4-bit: two per byte, low nibble
+  /// first), or nothing when they are few enough for a dense attribute.
+  std::vector<char> packed(ArrayRef<int32_t> v) const {
+    if (v.size() <= kDenseElements)
+      return {};
+    std::vector<char> bytes(bits == 4 ? (v.size() + 1) / 2 : v.size(), 0);
+    for (size_t i = 0; i < v.size(); ++i) {
+      uint8_t u = uint8_t(v[i]);
+      if (bits == 4)
+        bytes[i / 2] = char(uint8_t(bytes[i / 2]) | ((u & 0xF) << (i & 1) * 4));
+      else
+        bytes[i] = char(u);
+    }
+    return bytes;
   }
 
   /// Constants of at most this many elements are dense attributes (readable
@@ -287,6 +322,15 @@ struct QuantizeWeightsPass
 
   /// Makes `q` the weight of `linear` (constants and llm.quantized_weight).
   void replaceWeight(LinearOp linear, const quantization::QuantizedMatrix &q) {
+    Prepared p;
+    p.q = q;
+    p.values = packed(q.values);
+    p.zeroPoints = packed(q.zeroPoints);
+    replaceWeight(linear, p);
+  }
+
+  void replaceWeight(LinearOp linear, const Prepared &p) {
+    const quantization::QuantizedMatrix &q = p.q;
     std::string name = lowering::constantNameOf(linear.getWeight());
     int64_t n = q.n, k = q.k;
     MLIRContext *context = &getContext();
@@ -295,29 +339,21 @@ struct QuantizeWeightsPass
                   : IntegerType::get(context, bits, IntegerType::Unsigned);
     OpBuilder b(linear);
     Location loc = linear.getLoc();
+    // Few integers: a dense attribute; more: the bytes packed beforehand.
     auto ints = [&](const std::string &suffix, ArrayRef<int32_t> v,
+                    const std::vector<char> &bytes,
                     ArrayRef<int64_t> shape) -> Value {
       auto type = RankedTensorType::get(shape, storage);
-      if (v.size() <= kDenseElements) {
-        SmallVector<APInt> bitsOf;
-        for (int32_t x : v)
-          bitsOf.push_back(APInt(bits, uint64_t(int64_t(x)), /*isSigned=*/true,
-                                 /*implicitTrunc=*/true));
-        return ConstantOp::create(b, loc, b.getStringAttr(name + suffix),
-                                  DenseElementsAttr::get(type, bitsOf));
-      }
-      std::vector<char> bytes(bits == 4 ? (v.size() + 1) / 2 : v.size(), 0);
-      for (size_t i = 0; i < v.size(); ++i) {
-        uint8_t u = uint8_t(v[i]);
-        if (bits == 4)
-          bytes[i / 2] =
-              char(uint8_t(bytes[i / 2]) | ((u & 0xF) << (i & 1) * 4));
-        else
-          bytes[i] = char(u);
-      }
-      return blobConstant(b, loc, name + suffix, type, bytes);
+      if (v.size() > kDenseElements)
+        return blobConstant(b, loc, name + suffix, type, bytes);
+      SmallVector<APInt> bitsOf;
+      for (int32_t x : v)
+        bitsOf.push_back(APInt(bits, uint64_t(int64_t(x)), /*isSigned=*/true,
+                               /*implicitTrunc=*/true));
+      return ConstantOp::create(b, loc, b.getStringAttr(name + suffix),
+                                DenseElementsAttr::get(type, bitsOf));
     };
-    Value values = ints(".q", q.values, {n, k});
+    Value values = ints(".q", q.values, p.values, {n, k});
     auto scaleType = RankedTensorType::get({n, q.groups()}, b.getF32Type());
     Value scales =
         q.scales.size() <= kDenseElements
@@ -330,7 +366,8 @@ struct QuantizeWeightsPass
                                q.scales.size() * sizeof(float)));
     Value zeroPoints;
     if (!symmetric)
-      zeroPoints = ints(".zero_points", q.zeroPoints, {n, q.groups()});
+      zeroPoints =
+          ints(".zero_points", q.zeroPoints, p.zeroPoints, {n, q.groups()});
     auto qtype = QuantizedWeightType::get(context, {n, k}, storage, q.group,
                                           b.getF32Type(), !symmetric);
     Value quantized =
