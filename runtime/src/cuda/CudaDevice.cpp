@@ -220,8 +220,10 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   if (CUresult r = d.cuMemAlloc(&s->scratch_, size_t(scratchFloats) * 4))
     return d.error(r, "allocating attention scratch");
   for (const plan::Weight &w : model.plan().weights)
-    s->halfModel_ =
-        s->halfModel_ || w.dtype == DType::BF16 || w.dtype == DType::F16;
+    if (!s->halfModel_ && (w.dtype == DType::BF16 || w.dtype == DType::F16)) {
+      s->halfModel_ = true;
+      s->halfType_ = plan::dtypeName(w.dtype);
+    }
   // Dependent launches need sm_90 (CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_
   // MAJOR is 75) and cuLaunchKernelEx; LLMC_CUDA_PDL=0 turns them off.
   int major = 0;

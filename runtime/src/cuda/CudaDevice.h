@@ -163,6 +163,9 @@ private:
   /// Whether the model keeps 16-bit matrices (then prefill attention may
   /// round to bfloat16 on the tensor cores).
   bool halfModel_ = false;
+  /// Its 16-bit type ("bf16", "f16"; empty for a float32 model): the GEMM
+  /// that prompts of quantized matrices are dequantized for.
+  std::string halfType_;
   /// LLMC_CUDA_PROFILE=1: one-token steps run without graphs or dependent
   /// launches, timed per step with events; the totals per kernel go to
   /// stderr when the session ends.

@@ -100,13 +100,7 @@ llmc_status_t CudaSession::enqueueQuantized(
   DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;
   int bits = bitsOf(vt), isSigned = isSignedType(vt);
   int group = int(s.integer("group"));
-  // The 16-bit type of the model's other matrices, for the GEMM path.
-  std::string half;
-  for (const plan::Weight &w : plan.weights)
-    if (w.dtype == DType::BF16 || w.dtype == DType::F16) {
-      half = plan::dtypeName(w.dtype);
-      break;
-    }
+  const std::string &half = halfType_;
   std::string gemm = "llmc_gemm_" + half;
   bool useGemm = dequantized_ && !half.empty() && k % 64 == 0 && x % 16 == 0 &&
                  model.hasFunction(gemm) &&
