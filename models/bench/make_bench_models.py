@@ -12,7 +12,7 @@ logits, present.N.key/value), next to its config.json and generation_config.json
 
 The 8B shape is exported with 4 layers and grown to 32 by models/bench/replicate_layers.py
 (layers 3-30 repeat layer 2's graph and weights; the data file holds 4 layers): the full
-dynamo export takes about 5 minutes of the GPU machine, the 4-layer one well under one.
+dynamo export took 311 s of the GPU machine, and most of that is tracing layer after layer.
 `--full-export` exports every layer instead; the 1B shape is always exported in full.
 
 Usage (on the GPU machine; the 8B one needs about 16 GB of GPU memory and 17 GB of disk):
