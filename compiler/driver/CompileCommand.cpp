@@ -372,7 +372,10 @@ int runCompile() {
     options.cudaArchitectures = std::move(fatbin->architectures);
     options.decodeLaunches =
         llmc::cuda::decodeLaunches(*lowered->plan.getArray("steps"));
-    progress.line(formatv("compiled the cuda kernels ({0} KiB fatbin)",
+    progress.line(formatv("{0} ({1} KiB fatbin)",
+                          fatbin->cached
+                              ? "took the cuda kernels from the kernel cache"
+                              : "compiled the cuda kernels",
                           options.cudaFatbin.size() / 1024));
   }
   options.progress = [&](uint64_t done, uint64_t total, uint64_t bytes) {

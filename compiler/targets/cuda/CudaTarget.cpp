@@ -3,10 +3,12 @@
 #include "compiler/targets/cuda/CudaTarget.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
@@ -41,6 +43,56 @@ llvm::Expected<std::string> findNvcc() {
       "($LLMC_NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin)");
 }
 
+/// The folder compiled kernels are kept in: $LLMC_CACHE_DIR (empty: no
+/// cache), else $XDG_CACHE_HOME/llmc, else ~/.cache/llmc.
+std::optional<std::string> cacheDir() {
+  if (const char *dir = std::getenv("LLMC_CACHE_DIR"))
+    return *dir ? std::optional<std::string>(dir) : std::nullopt;
+  llvm::SmallString<256> path;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    path = xdg;
+  else if (const char *home = std::getenv("HOME"); home && *home)
+    llvm::sys::path::append(path, home, ".cache");
+  else
+    return std::nullopt;
+  llvm::sys::path::append(path, "llmc");
+  return std::string(path);
+}
+
+/// The cache file for these sources, nvcc arguments and nvcc (its path,
+/// size and modification time); none when nvcc cannot be looked at.
+std::optional<std::string> cachePath(const std::string &nvcc,
+                                     const std::vector<std::string> &flags) {
+  std::optional<std::string> dir = cacheDir();
+  llvm::sys::fs::file_status status;
+  if (!dir || llvm::sys::fs::status(nvcc, status))
+    return std::nullopt;
+  llvm::SHA256 hash;
+  auto add = [&](llvm::StringRef text) {
+    hash.update(text);
+    hash.update(llvm::StringRef("\0", 1));
+  };
+  add(nvcc);
+  add(std::to_string(status.getSize()));
+  add(std::to_string(
+      status.getLastModificationTime().time_since_epoch().count()));
+  for (const std::string &flag : flags)
+    add(flag);
+  for (const SourceFile &file : kernelSources) {
+    add(file.name);
+    add(file.text);
+  }
+  llvm::SmallString<256> path(*dir);
+  llvm::sys::path::append(path,
+                          "fatbin-" + llvm::toHex(hash.final(), true) + ".bin");
+  return std::string(path);
+}
+
+/// A fatbin file starts with this (little-endian) word.
+bool looksLikeFatbin(llvm::StringRef bytes) {
+  return bytes.size() > 16 && bytes.substr(0, 4) == "\x50\xed\x55\xba";
+}
+
 } // namespace
 
 int64_t decodeLaunches(const llvm::json::Array &steps) {
@@ -58,6 +110,27 @@ llvm::Expected<Fatbin> compileKernels() {
   llvm::Expected<std::string> nvcc = findNvcc();
   if (!nvcc)
     return nvcc.takeError();
+  Fatbin result;
+  result.architectures = {"sm_80", "sm_86", "sm_89", "sm_90a",
+                          "compute_90 (PTX)"};
+  const std::vector<std::string> flags = {
+      "-fatbin", "-O3",
+      // One thread per architecture.
+      "--threads=0", "-gencode=arch=compute_80,code=sm_80",
+      "-gencode=arch=compute_86,code=sm_86",
+      "-gencode=arch=compute_89,code=sm_89",
+      "-gencode=arch=compute_90a,code=sm_90a",
+      "-gencode=arch=compute_90,code=compute_90"};
+  // The same sources, flags and nvcc make the same fatbin: reuse it.
+  std::optional<std::string> cached = cachePath(*nvcc, flags);
+  if (cached)
+    if (auto buffer = llvm::MemoryBuffer::getFile(*cached, /*IsText=*/false);
+        buffer && looksLikeFatbin((*buffer)->getBuffer())) {
+      result.bytes.assign((*buffer)->getBufferStart(),
+                          (*buffer)->getBufferEnd());
+      result.cached = true;
+      return result;
+    }
   llvm::SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("llmc-cuda", dir))
@@ -87,18 +160,9 @@ llvm::Expected<Fatbin> compileKernels() {
     os << file.text;
     written.push_back(path);
   }
-  Fatbin result;
-  result.architectures = {"sm_80", "sm_86", "sm_89", "sm_90a",
-                          "compute_90 (PTX)"};
-  std::vector<std::string> args = {
-      *nvcc, "-fatbin", "-O3",
-      // One thread per architecture.
-      "--threads=0", "-gencode=arch=compute_80,code=sm_80",
-      "-gencode=arch=compute_86,code=sm_86",
-      "-gencode=arch=compute_89,code=sm_89",
-      "-gencode=arch=compute_90a,code=sm_90a",
-      "-gencode=arch=compute_90,code=compute_90", "-o", std::string(fatbin),
-      std::string(source)};
+  std::vector<std::string> args = {*nvcc};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.insert(args.end(), {"-o", std::string(fatbin), std::string(source)});
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
                                                 log.str()};
@@ -121,6 +185,22 @@ llvm::Expected<Fatbin> compileKernels() {
   }
   result.bytes.assign((*buffer)->getBufferStart(), (*buffer)->getBufferEnd());
   cleanUp();
+  // Kept for the next compile; written aside and renamed, so a reader never
+  // sees half a file. A cache that cannot be written is no error.
+  if (cached && !llvm::sys::fs::create_directories(
+                    llvm::sys::path::parent_path(*cached))) {
+    llvm::SmallString<256> temporary;
+    int fd = -1;
+    if (!llvm::sys::fs::createUniqueFile(*cached + ".%%%%%%", fd, temporary)) {
+      {
+        llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+        os.write(reinterpret_cast<const char *>(result.bytes.data()),
+                 result.bytes.size());
+      }
+      if (llvm::sys::fs::rename(temporary, *cached))
+        llvm::sys::fs::remove(temporary);
+    }
+  }
   return result;
 }
 

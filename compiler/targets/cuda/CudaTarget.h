@@ -24,6 +24,8 @@ struct Fatbin {
   std::vector<uint8_t> bytes;
   /// The GPU architectures it holds SASS for, and the PTX version.
   std::vector<std::string> architectures;
+  /// Read from the kernel cache rather than compiled.
+  bool cached = false;
 };
 
 /// The kernel launches the cuda device makes for one decoded token of a
@@ -33,7 +35,10 @@ struct Fatbin {
 int64_t decodeLaunches(const llvm::json::Array &steps);
 
 /// Finds nvcc ($LLMC_NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin) and
-/// compiles the kernels. Errors say what was looked for or what nvcc said.
+/// compiles the kernels, or reads them from the kernel cache when these
+/// sources were compiled with the same nvcc before ($LLMC_CACHE_DIR, else
+/// $XDG_CACHE_HOME/llmc or ~/.cache/llmc; LLMC_CACHE_DIR= turns it off).
+/// Errors say what was looked for or what nvcc said.
 llvm::Expected<Fatbin> compileKernels();
 
 } // namespace llmc::cuda
