@@ -1,6 +1,7 @@
 //===- CudaDevice.cpp - runs a plan on an NVIDIA GPU ----------------------===//
 
 #include "cuda/CudaDevice.h"
+#include "cuda/Cublas.h"
 #include "cuda/KernelContracts.h"
 
 #include <algorithm>
@@ -240,6 +241,22 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   }
   s->useGraphs_ =
       graphable && !s->profile_ && environmentFlag("LLMC_CUDA_GRAPHS", true);
+  // LLMC_CUDA_CUBLAS=1: prompts' matrix products on cuBLAS when libcublas
+  // is there (off by default until checked on a GPU).
+  if (s->halfModel_ && environmentFlag("LLMC_CUDA_CUBLAS", false)) {
+    s->cublas_ = Cublas::get();
+    if (!s->cublas_)
+      return llmc_status_make(LLMC_STATUS_UNAVAILABLE,
+                              "LLMC_CUDA_CUBLAS=1 asks for cuBLAS, but "
+                              "libcublas.so.13 or .12 was not found");
+    if (Cublas::Status st = s->cublas_->cublasCreate(&s->cublasHandle_))
+      return llmc_status_make(LLMC_STATUS_INTERNAL,
+                              "cublasCreate failed with status %d", st);
+    if (Cublas::Status st =
+            s->cublas_->cublasSetStream(s->cublasHandle_, s->stream_))
+      return llmc_status_make(LLMC_STATUS_INTERNAL,
+                              "cublasSetStream failed with status %d", st);
+  }
   out = std::move(s);
   return nullptr;
 }
@@ -257,10 +274,12 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p :
-       {arena_, ids_, positions_, scratch_, gatedScratch_, dequantized_})
+  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_,
+                        dequantized_, converted_})
     if (p)
       d.cuMemFree(p);
+  if (cublasHandle_)
+    cublas_->cublasDestroy(cublasHandle_);
   if (hostStep_)
     d.cuMemFreeHost(hostStep_);
   if (hostLogits_)
@@ -302,8 +321,8 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return nullptr;
   const Driver &d = model.driver();
   dropGraph(); // it holds the old arena's addresses
-  for (CUdeviceptr *p :
-       {&arena_, &ids_, &positions_, &gatedScratch_, &dequantized_})
+  for (CUdeviceptr *p : {&arena_, &ids_, &positions_, &gatedScratch_,
+                         &dequantized_, &converted_})
     if (*p) {
       d.cuMemFree(*p);
       *p = 0;
@@ -341,6 +360,14 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     if (CUresult r = d.cuMemAlloc(&dequantized_, size_t(dequantized) * 2))
       return d.error(r, "allocating a dequantized-weight buffer of " +
                             std::to_string(dequantized * 2) + " bytes");
+  // cuBLAS multiplies 16-bit activations: a 16-bit copy of the widest.
+  if (t > 8 && cublasHandle_) {
+    int64_t widest = 1;
+    for (const plan::Buffer &b : model.plan().buffers)
+      widest = std::max(widest, b.features);
+    if (CUresult r = d.cuMemAlloc(&converted_, size_t(t * widest) * 2))
+      return d.error(r, "allocating 16-bit activations for cuBLAS");
+  }
   arenaTokens_ = t;
   return nullptr;
 }
@@ -427,15 +454,50 @@ llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
   std::string type = plan::dtypeName(wt);
   CUdeviceptr w = model.weight(weight);
   bool half = wt == DType::BF16 || wt == DType::F16;
-  bool aligned = x % 16 == 0 && k % 8 == 0;
-  std::string gemm = "llmc_gemm_" + type;
-  if (half && aligned && out % 16 == 0 && k % 64 == 0 &&
-      model.hasFunction(gemm))
-    return launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
-                  (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
-                  kGemmSharedBytes,
-                  {&x, &rows, &k, &w, &n, &bias, &softcap, &out});
+  if (half && canGemm(x, k, out, type))
+    return enqueueGemm(x, rows, k, w, type, n, bias, softcap, out);
   return launch("llmc_linear_" + type, unsigned((n + 7) / 8), 1, 256, 0,
+                {&x, &rows, &k, &w, &n, &bias, &softcap, &out});
+}
+
+bool CudaSession::canGemm(CUdeviceptr x, int k, CUdeviceptr out,
+                          const std::string &type) const {
+  return x % 16 == 0 && out % 16 == 0 && k % 64 == 0 &&
+         model.hasFunction("llmc_gemm_" + type);
+}
+
+llmc_status_t CudaSession::enqueueGemm(CUdeviceptr x, int rows, int k,
+                                       CUdeviceptr w, const std::string &type,
+                                       int n, CUdeviceptr bias, float softcap,
+                                       CUdeviceptr out) {
+  // cuBLAS (LLMC_CUDA_CUBLAS=1) when there is no epilogue to apply: the
+  // activations rounded to the weights' type, then bf16/f16 x bf16/f16 ->
+  // float32. Row-major out[rows, n] = x[rows, k] . w[n, k]^T is, column-
+  // major, out^T = w^T-of-the-stored-w . x^T: transa T, transb N.
+  if (cublasHandle_ && converted_ && bias == 0 && softcap == 0.0f &&
+      type == halfType_) {
+    size_t count = size_t(rows) * size_t(k);
+    if (llmc_status_t s =
+            launch("llmc_convert_" + type, unsigned((count + 255) / 256), 1,
+                   256, 0, {&x, &count, &converted_}))
+      return s;
+    int dataType = type == "bf16" ? Cublas::kR16BF : Cublas::kR16F;
+    float one = 1.0f, zero = 0.0f;
+    if (Cublas::Status st = cublas_->cublasGemmEx(
+            cublasHandle_, Cublas::kOpT, Cublas::kOpN, n, rows, k, &one,
+            reinterpret_cast<const void *>(w), dataType, k,
+            reinterpret_cast<const void *>(converted_), dataType, k, &zero,
+            reinterpret_cast<void *>(out), Cublas::kR32F, n,
+            Cublas::kCompute32F, Cublas::kGemmDefault))
+      return llmc_status_make(LLMC_STATUS_INTERNAL,
+                              "cublasGemmEx (%d x %d x %d) failed with "
+                              "status %d",
+                              n, rows, k, st);
+    return nullptr;
+  }
+  return launch("llmc_gemm_" + type, (unsigned(n) + kGemmTile - 1) / kGemmTile,
+                (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
+                kGemmSharedBytes,
                 {&x, &rows, &k, &w, &n, &bias, &softcap, &out});
 }
 

@@ -13,6 +13,7 @@
 #ifndef LLMC_RUNTIME_CUDA_CUDADEVICE_H
 #define LLMC_RUNTIME_CUDA_CUDADEVICE_H
 
+#include "cuda/Cublas.h"
 #include "cuda/CudaDriver.h"
 #include "plan/Plan.h"
 
@@ -109,6 +110,15 @@ private:
   llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,
                               CUdeviceptr bias, float softcap, CUdeviceptr out,
                               int n);
+  /// Whether the 16-bit GEMM takes these operands (alignment, k % 64).
+  bool canGemm(CUdeviceptr x, int k, CUdeviceptr out,
+               const std::string &type) const;
+  /// out[rows, n] = x . w^T (+ bias, soft cap) for a 16-bit `w` of `type`:
+  /// on cuBLAS when the session has it and there is no epilogue, else
+  /// llmc_gemm_*.
+  llmc_status_t enqueueGemm(CUdeviceptr x, int rows, int k, CUdeviceptr w,
+                            const std::string &type, int n, CUdeviceptr bias,
+                            float softcap, CUdeviceptr out);
   /// gate[i] = activation(gate[i]) * gatedScratch_[i] for `count` values:
   /// the gated MLP of the fallback paths, after the gate went to `gate`
   /// and the up projection to gatedScratch_.
@@ -149,6 +159,11 @@ private:
   /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of
   /// more than 8 tokens), sized for the largest; null until needed.
   CUdeviceptr dequantized_ = 0;
+  /// cuBLAS (LLMC_CUDA_CUBLAS=1), its handle on stream_, and the 16-bit
+  /// copy of a prompt's activations it multiplies.
+  const Cublas *cublas_ = nullptr;
+  Cublas::Handle cublasHandle_ = nullptr;
+  CUdeviceptr converted_ = 0;
   CUstream stream_ = nullptr;
   /// Pinned: the next token's id and position, and one row of logits.
   int32_t *hostStep_ = nullptr;

@@ -101,9 +101,7 @@ llmc_status_t CudaSession::enqueueQuantized(
   int bits = bitsOf(vt), isSigned = isSignedType(vt);
   int group = int(s.integer("group"));
   const std::string &half = halfType_;
-  std::string gemm = "llmc_gemm_" + half;
-  bool useGemm = dequantized_ && !half.empty() && k % 64 == 0 && x % 16 == 0 &&
-                 model.hasFunction(gemm) &&
+  bool useGemm = dequantized_ && !half.empty() &&
                  model.hasFunction("llmc_dequantize_" + half);
   for (size_t j = 0; j < parts.size(); ++j) {
     const QuantizedPart &p = parts[j];
@@ -115,16 +113,13 @@ llmc_status_t CudaSession::enqueueQuantized(
     CUdeviceptr bias = p.bias;
     int n = p.n;
     llmc_status_t st = nullptr;
-    if (useGemm && out % 16 == 0) {
+    if (useGemm && canGemm(x, k, out, half)) {
       st = launch("llmc_dequantize_" + half, unsigned(n),
                   unsigned((k + 255) / 256), 256, 0,
                   {&q, &bits, &isSigned, &scales, &offsets, &group, &n, &k,
                    &dequantized_});
       if (!st)
-        st = launch(gemm, (unsigned(n) + kGemmTile - 1) / kGemmTile,
-                    (unsigned(rows) + kGemmTile - 1) / kGemmTile, kGemmThreads,
-                    kGemmSharedBytes,
-                    {&x, &rows, &k, &dequantized_, &n, &bias, &softcap, &out});
+        st = enqueueGemm(x, rows, k, dequantized_, half, n, bias, softcap, out);
     } else {
       st = launch("llmc_linear_quantized", unsigned((n + 7) / 8), 1, 256, 0,
                   {&x, &rows, &k, &q, &bits, &isSigned, &scales, &offsets,

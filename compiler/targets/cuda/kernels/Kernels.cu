@@ -138,6 +138,18 @@ __device__ void dequantize(const uint8_t *q, int bits, int isSigned,
   out[(size_t)row * k + c] = fromFloat<W>(w);
 }
 
+/// out[i] = x[i] rounded to W: a prompt's activations for cuBLAS.
+#define LLMC_CONVERT_INSTANCE(SUFFIX, W)                                       \
+  extern "C" __global__ void llmc_convert_##SUFFIX(const float *x, size_t n,   \
+                                                   W *out) {                   \
+    gridDependencyBegin();                                                     \
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;                  \
+    if (i < n)                                                                 \
+      out[i] = fromFloat<W>(x[i]);                                             \
+  }
+LLMC_CONVERT_INSTANCE(f16, __half)
+LLMC_CONVERT_INSTANCE(bf16, __nv_bfloat16)
+
 #define LLMC_DEQUANTIZE_INSTANCE(SUFFIX, W)                                    \
   extern "C" __global__ void llmc_dequantize_##SUFFIX(                         \
       const uint8_t *q, int bits, int isSigned, const float *scales,           \
