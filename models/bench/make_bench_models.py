@@ -11,7 +11,8 @@ logits, present.N.key/value), next to its config.json and generation_config.json
     OUT/llama-8b/...
 
 The 8B shape is exported with 4 layers and grown to 32 by models/bench/replicate_layers.py
-(layers 3-30 repeat layer 2's graph and weights; the data file holds 4 layers): the full
+(layers 3-30 repeat one unit of the graph, with layer 3's input norm and Q/K/V weights and
+layer 2's others; the data file holds 4 layers): the full
 dynamo export took 311 s of the GPU machine, and most of that is tracing layer after layer.
 `--full-export` exports every layer instead; the 1B shape is always exported in full.
 
@@ -89,7 +90,7 @@ def make(name, out_dir, seed, full_export=False):
         onnx.save(graph, str(path))
         print(f"llama-{name}: exported {exported} layers, grown to {layers} in "
               f"{time.perf_counter() - t0:.1f} s (layers {exported - 1}-{layers - 2} repeat "
-              f"layer 2)", flush=True)
+              f"one unit; models/bench/replicate_layers.py)", flush=True)
     sizes = {p.name: p.stat().st_size for p in sorted(folder.iterdir())}
     print(f"llama-{name}: export {secs:.1f} s; files {json.dumps(sizes)}", flush=True)
     del model

@@ -14,8 +14,10 @@ the final norm and the LM head. Units 1 and 2 must have the same operators in th
 unit 2 is copied once per new layer, its values and nodes renamed, its KV-cache inputs and
 outputs renumbered, and each input it took from unit 1 taken from the previous copy instead.
 The last unit becomes the last layer. Initializers used only by unit 2 are copied too: their
-external data points at the same bytes, so every repeated layer has layer 2's weights (random
-weights are for speed only; shared/design.md section 7) and the data file does not grow.
+external data points at the same bytes, so the data file does not grow. Since a unit runs from
+one layer's attention to the next layer's Q/K/V projections, every repeated layer has layer 3's
+input norm and Q/K/V weights and layer 2's others (random weights are for speed only;
+shared/design.md section 7); test/e2e/grow-layers.test checks exactly that model's logits.
 
 Usage: python3 models/bench/replicate_layers.py IN.onnx OUT.onnx LAYERS
 (OUT's external data stays IN's file name: write OUT beside IN.)
