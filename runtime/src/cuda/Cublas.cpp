@@ -9,15 +9,6 @@
 #include <vector>
 
 namespace llmc::cuda {
-namespace {
-
-template <typename F> bool bind(void *library, const char *name, F &out) {
-  out = reinterpret_cast<F>(dlsym(library, name));
-  return out != nullptr;
-}
-
-} // namespace
-
 const Cublas *Cublas::get() {
   static Cublas cublas;
   static bool loaded = false;
@@ -36,10 +27,10 @@ const Cublas *Cublas::get() {
       if (!library)
         continue;
       Cublas &c = cublas;
-      loaded = bind(library, "cublasCreate_v2", c.cublasCreate) &&
-               bind(library, "cublasDestroy_v2", c.cublasDestroy) &&
-               bind(library, "cublasSetStream_v2", c.cublasSetStream) &&
-               bind(library, "cublasGemmEx", c.cublasGemmEx);
+      loaded = bindSymbol(library, "cublasCreate_v2", c.cublasCreate) &&
+               bindSymbol(library, "cublasDestroy_v2", c.cublasDestroy) &&
+               bindSymbol(library, "cublasSetStream_v2", c.cublasSetStream) &&
+               bindSymbol(library, "cublasGemmEx", c.cublasGemmEx);
       if (loaded)
         return;
       dlclose(library);

@@ -6,15 +6,6 @@
 #include <mutex>
 
 namespace llmc::cuda {
-namespace {
-
-template <typename F> bool bind(void *library, const char *name, F &out) {
-  out = reinterpret_cast<F>(dlsym(library, name));
-  return out != nullptr;
-}
-
-} // namespace
-
 llmc_status_t Driver::get(const Driver *&out) {
   static Driver driver;
   static std::string problem;
@@ -29,48 +20,50 @@ llmc_status_t Driver::get(const Driver *&out) {
     }
     Driver &d = driver;
     bool ok =
-        bind(library, "cuInit", d.cuInit) &&
-        bind(library, "cuDeviceGetCount", d.cuDeviceGetCount) &&
-        bind(library, "cuDeviceGet", d.cuDeviceGet) &&
-        bind(library, "cuDeviceGetName", d.cuDeviceGetName) &&
-        bind(library, "cuDevicePrimaryCtxRetain", d.cuDevicePrimaryCtxRetain) &&
-        bind(library, "cuDevicePrimaryCtxRelease_v2",
-             d.cuDevicePrimaryCtxRelease) &&
-        bind(library, "cuCtxSetCurrent", d.cuCtxSetCurrent) &&
-        bind(library, "cuCtxSynchronize", d.cuCtxSynchronize) &&
-        bind(library, "cuModuleLoadData", d.cuModuleLoadData) &&
-        bind(library, "cuModuleUnload", d.cuModuleUnload) &&
-        bind(library, "cuModuleGetFunction", d.cuModuleGetFunction) &&
-        bind(library, "cuMemAlloc_v2", d.cuMemAlloc) &&
-        bind(library, "cuMemFree_v2", d.cuMemFree) &&
-        bind(library, "cuMemGetInfo_v2", d.cuMemGetInfo) &&
-        bind(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
-        bind(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
-        bind(library, "cuLaunchKernel", d.cuLaunchKernel) &&
-        bind(library, "cuGetErrorString", d.cuGetErrorString) &&
-        bind(library, "cuFuncSetAttribute", d.cuFuncSetAttribute) &&
-        bind(library, "cuMemAllocHost_v2", d.cuMemAllocHost) &&
-        bind(library, "cuMemFreeHost", d.cuMemFreeHost) &&
-        bind(library, "cuMemcpyHtoDAsync_v2", d.cuMemcpyHtoDAsync) &&
-        bind(library, "cuMemcpyDtoHAsync_v2", d.cuMemcpyDtoHAsync) &&
-        bind(library, "cuStreamCreate", d.cuStreamCreate) &&
-        bind(library, "cuStreamDestroy_v2", d.cuStreamDestroy) &&
-        bind(library, "cuStreamSynchronize", d.cuStreamSynchronize) &&
-        bind(library, "cuStreamBeginCapture_v2", d.cuStreamBeginCapture) &&
-        bind(library, "cuStreamEndCapture", d.cuStreamEndCapture) &&
-        bind(library, "cuGraphInstantiateWithFlags",
-             d.cuGraphInstantiateWithFlags) &&
-        bind(library, "cuGraphLaunch", d.cuGraphLaunch) &&
-        bind(library, "cuGraphExecDestroy", d.cuGraphExecDestroy) &&
-        bind(library, "cuGraphDestroy", d.cuGraphDestroy) &&
-        bind(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute) &&
-        bind(library, "cuEventCreate", d.cuEventCreate) &&
-        bind(library, "cuEventRecord", d.cuEventRecord) &&
-        bind(library, "cuEventElapsedTime", d.cuEventElapsedTime) &&
-        bind(library, "cuEventDestroy_v2", d.cuEventDestroy) &&
-        bind(library, "cuOccupancyMaxActiveBlocksPerMultiprocessor",
-             d.cuOccupancyMaxActiveBlocksPerMultiprocessor);
-    bind(library, "cuLaunchKernelEx", d.cuLaunchKernelEx);
+        bindSymbol(library, "cuInit", d.cuInit) &&
+        bindSymbol(library, "cuDeviceGetCount", d.cuDeviceGetCount) &&
+        bindSymbol(library, "cuDeviceGet", d.cuDeviceGet) &&
+        bindSymbol(library, "cuDeviceGetName", d.cuDeviceGetName) &&
+        bindSymbol(library, "cuDevicePrimaryCtxRetain",
+                   d.cuDevicePrimaryCtxRetain) &&
+        bindSymbol(library, "cuDevicePrimaryCtxRelease_v2",
+                   d.cuDevicePrimaryCtxRelease) &&
+        bindSymbol(library, "cuCtxSetCurrent", d.cuCtxSetCurrent) &&
+        bindSymbol(library, "cuCtxSynchronize", d.cuCtxSynchronize) &&
+        bindSymbol(library, "cuModuleLoadData", d.cuModuleLoadData) &&
+        bindSymbol(library, "cuModuleUnload", d.cuModuleUnload) &&
+        bindSymbol(library, "cuModuleGetFunction", d.cuModuleGetFunction) &&
+        bindSymbol(library, "cuMemAlloc_v2", d.cuMemAlloc) &&
+        bindSymbol(library, "cuMemFree_v2", d.cuMemFree) &&
+        bindSymbol(library, "cuMemGetInfo_v2", d.cuMemGetInfo) &&
+        bindSymbol(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
+        bindSymbol(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
+        bindSymbol(library, "cuLaunchKernel", d.cuLaunchKernel) &&
+        bindSymbol(library, "cuGetErrorString", d.cuGetErrorString) &&
+        bindSymbol(library, "cuFuncSetAttribute", d.cuFuncSetAttribute) &&
+        bindSymbol(library, "cuMemAllocHost_v2", d.cuMemAllocHost) &&
+        bindSymbol(library, "cuMemFreeHost", d.cuMemFreeHost) &&
+        bindSymbol(library, "cuMemcpyHtoDAsync_v2", d.cuMemcpyHtoDAsync) &&
+        bindSymbol(library, "cuMemcpyDtoHAsync_v2", d.cuMemcpyDtoHAsync) &&
+        bindSymbol(library, "cuStreamCreate", d.cuStreamCreate) &&
+        bindSymbol(library, "cuStreamDestroy_v2", d.cuStreamDestroy) &&
+        bindSymbol(library, "cuStreamSynchronize", d.cuStreamSynchronize) &&
+        bindSymbol(library, "cuStreamBeginCapture_v2",
+                   d.cuStreamBeginCapture) &&
+        bindSymbol(library, "cuStreamEndCapture", d.cuStreamEndCapture) &&
+        bindSymbol(library, "cuGraphInstantiateWithFlags",
+                   d.cuGraphInstantiateWithFlags) &&
+        bindSymbol(library, "cuGraphLaunch", d.cuGraphLaunch) &&
+        bindSymbol(library, "cuGraphExecDestroy", d.cuGraphExecDestroy) &&
+        bindSymbol(library, "cuGraphDestroy", d.cuGraphDestroy) &&
+        bindSymbol(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute) &&
+        bindSymbol(library, "cuEventCreate", d.cuEventCreate) &&
+        bindSymbol(library, "cuEventRecord", d.cuEventRecord) &&
+        bindSymbol(library, "cuEventElapsedTime", d.cuEventElapsedTime) &&
+        bindSymbol(library, "cuEventDestroy_v2", d.cuEventDestroy) &&
+        bindSymbol(library, "cuOccupancyMaxActiveBlocksPerMultiprocessor",
+                   d.cuOccupancyMaxActiveBlocksPerMultiprocessor);
+    bindSymbol(library, "cuLaunchKernelEx", d.cuLaunchKernelEx);
     if (!ok) {
       problem = "libcuda.so.1 lacks a driver API call llmc needs; update "
                 "the NVIDIA driver";

@@ -14,9 +14,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <dlfcn.h>
 #include <string>
 
 namespace llmc::cuda {
+
+/// Points `out` at `name` in a dlopen'ed library; false when it is missing.
+template <typename F> bool bindSymbol(void *library, const char *name, F &out) {
+  out = reinterpret_cast<F>(dlsym(library, name));
+  return out != nullptr;
+}
 
 using CUresult = int;
 using CUdevice = int;
