@@ -144,9 +144,9 @@ private:
   llvm::Error lowerOp(Operation *op);
   llvm::Error lowerLinear(Operation *op, Value input, Value weight, Value bias,
                           std::optional<double> softcap);
-  /// Appends a quantized weight's values, scales and offsets to `ws`, and
-  /// its format to the step's `attrs`: "group", and "zero_offsets" when it
-  /// has no zero points (every offset is 0, so kernels may skip them).
+  /// Appends a quantized weight's values, scales and (with zero points)
+  /// offsets to `ws`, and its format to the step's `attrs`: "group", and
+  /// "offsets": 0 when it has no zero points (and so no offsets).
   llvm::Error quantizedWeight(Operation *op, Value weight,
                               std::vector<int32_t> &ws, json::Object &attrs);
   /// Appends a matrix of a fused step: a float weight, or a quantized one's
@@ -177,11 +177,13 @@ llvm::Error Builder::quantizedWeight(Operation *op, Value weight,
                          Value(), dtype, {n, k}));
   ws.push_back(addWeight(PlanWeight::Kind::Float, q.getScales(), Value(), "f32",
                          {n, g}));
-  ws.push_back(addWeight(PlanWeight::Kind::QuantizedOffsets, q.getScales(),
-                         q.getZeroPoints(), "f32", {n, g}, ".offsets"));
+  // Symmetric weights have no zero points, so no offsets to store or read.
+  if (q.getZeroPoints())
+    ws.push_back(addWeight(PlanWeight::Kind::QuantizedOffsets, q.getScales(),
+                           q.getZeroPoints(), "f32", {n, g}, ".offsets"));
+  else
+    attrs["offsets"] = 0;
   attrs["group"] = qtype.getGroupSize();
-  if (!q.getZeroPoints())
-    attrs["zero_offsets"] = 1;
   return llvm::Error::success();
 }
 

@@ -107,7 +107,8 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       plan::QuantizedMatrix m = plan::quantizedMatrix(step, j);
       const plan::Weight &values = plan.weights[size_t(m.values)];
       linearQuantized(pool, x, rows, k, weights + values.offset, values.dtype,
-                      weight(m.scales), weight(m.offsets),
+                      weight(m.scales),
+                      m.offsets >= 0 ? weight(m.offsets) : nullptr,
                       step.integer("group"), n, bias, softcap, y);
     };
     int64_t fin = s.inputs.empty() ? 0 : features(s.inputs[0]);
@@ -146,7 +147,8 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       break;
     }
     case Kernel::LinearQuantized:
-      quantized(s, 0, in(0), rows, fin, fout, optionalWeight(3),
+      quantized(s, 0, in(0), rows, fin, fout,
+                optionalWeight(plan::quantizedStride(s)),
                 float(s.number("softcap")), out(0));
       break;
     case Kernel::LinearGroupQuantized: {
@@ -154,8 +156,10 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       bool biases = s.integer("biases") != 0;
       for (size_t j = 0; j < count; ++j)
         quantized(s, j, in(0), rows, fin, features(s.outputs[j]),
-                  biases ? weight(s.weights[3 * count + j]) : nullptr, 0.0f,
-                  out(j));
+                  biases
+                      ? weight(s.weights[plan::quantizedStride(s) * count + j])
+                      : nullptr,
+                  0.0f, out(j));
       break;
     }
     case Kernel::GatedLinearQuantized:

@@ -59,11 +59,13 @@ void linearQuantized(ThreadPool &pool, const float *x, int64_t t, int64_t k,
                      const float *offsets, int64_t group, int64_t n,
                      const float *bias, float softcap, float *out) {
   int64_t groups = (k + group - 1) / group;
-  // Sums of x over each group, for the offsets' share of each dot product.
-  std::vector<float> groupSums(static_cast<size_t>(t * groups), 0.0f);
-  for (int64_t r = 0; r < t; ++r)
-    for (int64_t c = 0; c < k; ++c)
-      groupSums[size_t(r * groups + c / group)] += x[r * k + c];
+  // Sums of x over each group, for the offsets' share of each dot product
+  // (null offsets: none).
+  std::vector<float> groupSums(offsets ? size_t(t * groups) : 0, 0.0f);
+  if (offsets)
+    for (int64_t r = 0; r < t; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        groupSums[size_t(r * groups + c / group)] += x[r * k + c];
   bool four = type == plan::DType::I4 || type == plan::DType::U4;
   bool isSigned = type == plan::DType::I4 || type == plan::DType::I8;
   int64_t rowBytes = four ? (k + 1) / 2 : k;
@@ -90,8 +92,10 @@ void linearQuantized(ThreadPool &pool, const float *x, int64_t t, int64_t k,
           float dot = 0.0f;
           for (int64_t c = lo; c < hi; ++c)
             dot += values[size_t(c)] * xr[c];
-          acc += scales[row * groups + g] * dot +
-                 offsets[row * groups + g] * groupSums[size_t(r * groups + g)];
+          acc += scales[row * groups + g] * dot;
+          if (offsets)
+            acc +=
+                offsets[row * groups + g] * groupSums[size_t(r * groups + g)];
         }
         out[r * n + row] = acc;
       }

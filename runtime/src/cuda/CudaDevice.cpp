@@ -17,9 +17,6 @@ using plan::Step;
 
 namespace {
 
-/// Tokens a gemv instance handles: 1, 4 or 8 (0: use another kernel).
-int gemvTokens(int64_t t) { return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0; }
-
 /// A switch from the environment: "0" is off, "1" on, unset the default.
 bool environmentFlag(const char *name, bool otherwise) {
   const char *value = std::getenv(name);
@@ -586,9 +583,10 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       break;
     }
     case Kernel::LinearQuantized:
-      status = enqueueQuantized(
-          s, {{plan::quantizedMatrix(s, 0), ws[3], out[0], fout}}, false, in[0],
-          rows, fin, softcap);
+      status = enqueueQuantized(s,
+                                {{plan::quantizedMatrix(s, 0),
+                                  w(plan::quantizedStride(s)), out[0], fout}},
+                                false, in[0], rows, fin, softcap);
       break;
     case Kernel::LinearGroupQuantized:
     case Kernel::GatedLinearQuantized: {
@@ -597,10 +595,10 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       bool biases = !gated && s.integer("biases") != 0;
       std::vector<QuantizedPart> parts;
       for (size_t j = 0; j < count; ++j)
-        parts.push_back({plan::quantizedMatrix(s, j),
-                         biases ? model.weight(s.weights[3 * count + j]) : none,
-                         gated ? out[0] : out[j],
-                         gated ? fout : features(s.outputs[j])});
+        parts.push_back(
+            {plan::quantizedMatrix(s, j),
+             biases ? w(plan::quantizedStride(s) * count + j) : none,
+             gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
       status = enqueueQuantized(s, parts, gated, in[0], rows, fin, 0.0f);
       break;
     }

@@ -139,6 +139,8 @@ private:
                                  const std::vector<QuantizedPart> &parts,
                                  bool gated, CUdeviceptr x, int rows, int k,
                                  float softcap);
+  /// The part's offsets on the device, or 0 when it has none.
+  CUdeviceptr offsetsOf(const QuantizedPart &part) const;
   llmc_status_t enqueueQuantizedGemv(const plan::Step &s,
                                      const std::vector<QuantizedPart> &parts,
                                      bool gated, CUdeviceptr x, int rows, int k,

@@ -30,6 +30,10 @@ bool isSignedType(DType t) { return t == DType::I4 || t == DType::I8; }
 
 } // namespace
 
+CUdeviceptr CudaSession::offsetsOf(const QuantizedPart &part) const {
+  return part.matrix.offsets >= 0 ? model.weight(part.matrix.offsets) : 0;
+}
+
 llmc_status_t CudaSession::enqueueQuantizedGemv(
     const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
     CUdeviceptr x, int rows, int k, float softcap, bool &launched) {
@@ -41,7 +45,7 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     return nullptr;
   // Tokens per launch: all of them, unless their staged activations do not
   // fit in shared memory.
-  int tokens = rows <= 1 ? 1 : rows <= 4 ? 4 : 8;
+  int tokens = gemvTokens(rows);
   // (1 KiB left for the kernels' static shared memory.)
   while (tokens > 1 && gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
     tokens = tokens == 8 ? 4 : 1;
@@ -57,12 +61,11 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   a.isSigned = isSignedType(vt);
   a.activation = gated ? plan::gateActivation(s) : 0;
   a.softcap = softcap;
-  bool zeroOffsets = s.integer("zero_offsets") != 0;
   int perTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows, tiles = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.q[j] = model.weight(parts[j].matrix.values);
     a.scales[j] = model.weight(parts[j].matrix.scales);
-    a.offsets[j] = zeroOffsets ? 0 : model.weight(parts[j].matrix.offsets);
+    a.offsets[j] = offsetsOf(parts[j]);
     a.bias[j] = parts[j].bias;
     a.n[j] = parts[j].n;
     if (!gated || j == 0)
@@ -109,7 +112,7 @@ llmc_status_t CudaSession::enqueueQuantized(
     CUdeviceptr out = gated && j == 1 ? gatedScratch_ : p.out;
     CUdeviceptr q = model.weight(p.matrix.values);
     CUdeviceptr scales = model.weight(p.matrix.scales);
-    CUdeviceptr offsets = model.weight(p.matrix.offsets);
+    CUdeviceptr offsets = offsetsOf(p);
     CUdeviceptr bias = p.bias;
     int n = p.n;
     llmc_status_t st = nullptr;

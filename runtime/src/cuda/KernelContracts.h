@@ -39,6 +39,13 @@ struct GemvQArgs {
 static_assert(sizeof(GemvQArgs) == 168,
               "GemvQArgs must match kernels/GemvQuantized.cu");
 
+/// The token counts the GEMV instances (llmc_gemv_*_t1/t4/t8, the 16-bit
+/// and the quantized ones) are compiled for: the one that takes t tokens
+/// (0: more than 8, another kernel).
+inline int gemvTokens(int64_t t) {
+  return t <= 1 ? 1 : t <= 4 ? 4 : t <= 8 ? 8 : 0;
+}
+
 /// kGemvQRows of kernels/GemvQuantized.cu: rows per warp.
 constexpr int kGemvQRows = 2;
 

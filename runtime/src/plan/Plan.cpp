@@ -120,9 +120,11 @@ private:
       return false;
     }
     int64_t groups = (k + group - 1) / group;
-    return expectWeight(i, s, 3 * j, vt, {n, k}) &&
-           expectWeight(i, s, 3 * j + 1, DType::F32, {n, groups}) &&
-           expectWeight(i, s, 3 * j + 2, DType::F32, {n, groups});
+    size_t per = quantizedStride(s);
+    return expectWeight(i, s, per * j, vt, {n, k}) &&
+           expectWeight(i, s, per * j + 1, DType::F32, {n, groups}) &&
+           (per == 2 ||
+            expectWeight(i, s, per * j + 2, DType::F32, {n, groups}));
   }
 
   bool expectWeight(size_t i, const Step &s, size_t j, DType type,
@@ -218,11 +220,12 @@ void Checker::checkStep(size_t i, const Step &s) {
     return;
   }
   case Kernel::LinearQuantized: {
-    if (!expectCounts(i, s, 1, 3, 4, 1) ||
+    size_t per = quantizedStride(s);
+    if (!expectCounts(i, s, 1, per, per + 1, 1) ||
         !expectQuantized(i, s, 0, features(s, false, 0)))
       return;
-    if (s.weights.size() == 4)
-      expectWeight(i, s, 3, DType::F32, {features(s, false, 0)});
+    if (s.weights.size() == per + 1)
+      expectWeight(i, s, per, DType::F32, {features(s, false, 0)});
     return;
   }
   case Kernel::LinearGroupQuantized: {
@@ -233,20 +236,22 @@ void Checker::checkStep(size_t i, const Step &s) {
              << " outputs; expected 2 or 3";
       return flush();
     }
-    size_t w = biases ? 4 * count : 3 * count;
+    size_t per = quantizedStride(s);
+    size_t w = (biases ? per + 1 : per) * count;
     if (!expectCounts(i, s, 1, w, w, count))
       return;
     for (size_t j = 0; j < count; ++j) {
       int64_t n = features(s, false, j);
       if (!expectQuantized(i, s, j, n))
         return;
-      if (biases && !expectWeight(i, s, 3 * count + j, DType::F32, {n}))
+      if (biases && !expectWeight(i, s, per * count + j, DType::F32, {n}))
         return;
     }
     return;
   }
   case Kernel::GatedLinearQuantized: {
-    if (!expectCounts(i, s, 1, 6, 6, 1))
+    size_t per = quantizedStride(s);
+    if (!expectCounts(i, s, 1, 2 * per, 2 * per, 1))
       return;
     if (gateActivation(s) < 0) {
       fail() << stepName(i, s) << ": unknown activation '"
@@ -430,9 +435,14 @@ std::string Step::name(const std::string &key) const {
   return it == names.end() ? std::string() : it->second;
 }
 
+size_t quantizedStride(const Step &step) {
+  return step.integer("offsets", 1) ? 3 : 2;
+}
+
 QuantizedMatrix quantizedMatrix(const Step &step, size_t j) {
-  return {step.weights[3 * j], step.weights[3 * j + 1],
-          step.weights[3 * j + 2]};
+  size_t per = quantizedStride(step);
+  return {step.weights[per * j], step.weights[per * j + 1],
+          per == 3 ? step.weights[per * j + 2] : -1};
 }
 
 int gateActivation(const Step &step) {

@@ -85,11 +85,14 @@ struct Step {
 
 /// The plan weights of matrix `j` of a quantized step (linear_quantized,
 /// linear_group_quantized, gated_linear_quantized): its values, its scales
-/// and its offsets per row and group.
+/// and its offsets per row and group (-1: none, the step's "offsets" is 0,
+/// and the weight is scale * q).
 struct QuantizedMatrix {
   int32_t values = -1, scales = -1, offsets = -1;
 };
 QuantizedMatrix quantizedMatrix(const Step &step, size_t j);
+/// Plan weights per matrix of a quantized step: 3, or 2 without offsets.
+size_t quantizedStride(const Step &step);
 
 /// The activation of a glu or gated_linear step as the kernels number it:
 /// 0 silu, 1 gelu_tanh, 2 gelu_erf; -1 for any other name (the plan checker

@@ -138,6 +138,25 @@ TEST(PlanTest, ReadsQuantizedFusedSteps) {
   EXPECT_EQ(up.values, 2);
   EXPECT_EQ(up.scales, 3);
   EXPECT_EQ(up.offsets, 4);
+  // Without offsets ("offsets": 0) a matrix is its values and scales.
+  std::string symmetric = good;
+  std::string weights4 = R"("weights": [2, 3, 4, 2, 3, 4])";
+  ASSERT_NE(symmetric.find(weights4), std::string::npos);
+  symmetric.replace(symmetric.find(weights4), weights4.size(),
+                    R"("weights": [2, 3, 2, 3])");
+  symmetric.replace(symmetric.find(R"("group": 6)"), 10,
+                    R"("group": 6, "offsets": 0)");
+  Plan plain;
+  ASSERT_EQ(parsePlan(symmetric, 256, "m.llmc", plain), nullptr);
+  QuantizedMatrix gate = quantizedMatrix(plain.steps[2], 0);
+  EXPECT_EQ(gate.scales, 3);
+  EXPECT_EQ(gate.offsets, -1);
+  EXPECT_NE(parseError(good.substr(0, good.find(R"("group": 6)")) +
+                       R"("group": 6, "offsets": 0)" +
+                       good.substr(good.find(R"("group": 6)") + 10))
+                .find("has 1 inputs, 6 weights and 1 outputs; expected 1, 4 "
+                      "and 1"),
+            std::string::npos);
   // The up matrix's offsets replaced by its values: the wrong dtype.
   EXPECT_NE(parseError(bad).find("step 2 (gated_linear_quantized): weight 'q' "
                                  "should be 4x1 f32"),

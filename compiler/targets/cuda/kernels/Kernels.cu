@@ -91,8 +91,9 @@ LLMC_WEIGHT_INSTANCES(f32, float)
 LLMC_WEIGHT_INSTANCES(f16, __half)
 LLMC_WEIGHT_INSTANCES(bf16, __nv_bfloat16)
 
-/// As linear, with w = scale * q + offset per group; q 4-bit (two per byte,
-/// low nibble first) or 8-bit, signed or not. One warp per output feature.
+/// As linear, with w = scale * q + offset per group (offsets null: none);
+/// q 4-bit (two per byte, low nibble first) or 8-bit, signed or not. One
+/// warp per output feature.
 extern "C" __global__ void
 llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
                       int isSigned, const float *scales, const float *offsets,
@@ -113,7 +114,7 @@ llmc_linear_quantized(const float *x, int t, int k, const uint8_t *q, int bits,
       int v = quantizedValue(qr, c, bits, isSigned);
       int g = c / group;
       acc += (scales[(size_t)row * groups + g] * (float)v +
-              offsets[(size_t)row * groups + g]) *
+              (offsets ? offsets[(size_t)row * groups + g] : 0.0f)) *
              xr[c];
     }
     storeDot(warpSum(acc), lane, bias, softcap, row, r, n, out);
@@ -134,7 +135,7 @@ __device__ void dequantize(const uint8_t *q, int bits, int isSigned,
   size_t g = (size_t)row * groups + c / group;
   float w =
       scales[g] * (float)quantizedValue(q + row * rowBytes, c, bits, isSigned) +
-      offsets[g];
+      (offsets ? offsets[g] : 0.0f);
   out[(size_t)row * k + c] = fromFloat<W>(w);
 }
 
