@@ -9,10 +9,13 @@
 #   3. kernels/check-gemv.sh: the decode GEMV kernels checked and timed;
 #   4. tools/bench/bench.py for the 1B and 8B shapes with --quantize int4
 #      and the HF baselines (the 8B export is grown from 4 layers);
-#   5. LLMC_CUDA_PROFILE=1 runs of the bench artifacts.
+#   5. cublas (not by default): the bench artifacts again with
+#      LLMC_CUDA_CUBLAS=1, no baselines;
+#   6. LLMC_CUDA_PROFILE=1 runs of the bench artifacts.
 #
 # STAGES="check gemv bench profile" picks stages; MODELS_BENCH (default
-# "1b,8b") the bench shapes; BENCH_WORK (default /tmp/bench) their folder.
+# "1b,8b") the bench shapes; BENCH_FLAGS (default "--quantize int4") more
+# bench.py flags; BENCH_WORK (default /tmp/bench) their folder.
 # A failed stage is reported and the next runs.
 # Needs about 10 minutes on a warm H200 with every stage; the kernel cache
 # (~/.cache/llmc) makes the check's compiles cost one nvcc run.
@@ -52,11 +55,22 @@ for stage in $stages; do
     summary "gemv: exit $rc ($((SECONDS - start)) s)"
     ;;
   bench)
+    # shellcheck disable=SC2086
     python3 tools/bench/bench.py --models "${MODELS_BENCH:-1b,8b}" --work "$work" \
-      --quantize int4 --delete-onnx --json "$out/bench.json" > "$out/bench.log" 2>&1
+      ${BENCH_FLAGS:---quantize int4} --delete-onnx --json "$out/bench.json" \
+      > "$out/bench.log" 2>&1
     rc=$?
     grep "^|\|roofline\|reads \|failure" "$out/bench.log" | sed 's/^/   /'
     summary "bench: exit $rc ($((SECONDS - start)) s)"
+    ;;
+  cublas)
+    # The bench stage's artifacts again, prompts on cuBLAS, no baselines.
+    LLMC_CUDA_CUBLAS=1 python3 tools/bench/bench.py --models "${MODELS_BENCH:-1b,8b}" \
+      --work "$work" --skip-make --reuse-artifact --no-baselines \
+      --json "$out/bench-cublas.json" > "$out/bench-cublas.log" 2>&1
+    rc=$?
+    grep "^|\|failure" "$out/bench-cublas.log" | sed 's/^/   /'
+    summary "bench with LLMC_CUDA_CUBLAS=1: exit $rc ($((SECONDS - start)) s)"
     ;;
   profile)
     for art in "$work"/llama-*.llmc; do

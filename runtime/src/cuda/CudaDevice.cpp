@@ -238,14 +238,17 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   }
   s->useGraphs_ =
       graphable && !s->profile_ && environmentFlag("LLMC_CUDA_GRAPHS", true);
-  // LLMC_CUDA_CUBLAS=1: prompts' matrix products on cuBLAS when libcublas
-  // is there (off by default until checked on a GPU).
-  if (s->halfModel_ && environmentFlag("LLMC_CUDA_CUBLAS", false)) {
+  // Prompts' 16-bit matrix products run on cuBLAS when libcublas is
+  // there (LLMC_CUDA_CUBLAS=0: never; =1: an error when it is missing).
+  const char *cublasSetting = std::getenv("LLMC_CUDA_CUBLAS");
+  if (s->halfModel_ && environmentFlag("LLMC_CUDA_CUBLAS", true))
     s->cublas_ = Cublas::get();
-    if (!s->cublas_)
-      return llmc_status_make(LLMC_STATUS_UNAVAILABLE,
-                              "LLMC_CUDA_CUBLAS=1 asks for cuBLAS, but "
-                              "libcublas.so.13 or .12 was not found");
+  if (s->halfModel_ && !s->cublas_ && cublasSetting &&
+      std::string(cublasSetting) == "1")
+    return llmc_status_make(LLMC_STATUS_UNAVAILABLE,
+                            "LLMC_CUDA_CUBLAS=1 asks for cuBLAS, but "
+                            "libcublas.so.13 or .12 was not found");
+  if (s->cublas_) {
     if (Cublas::Status st = s->cublas_->cublasCreate(&s->cublasHandle_))
       return llmc_status_make(LLMC_STATUS_INTERNAL,
                               "cublasCreate failed with status %d", st);
@@ -253,6 +256,9 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
             s->cublas_->cublasSetStream(s->cublasHandle_, s->stream_))
       return llmc_status_make(LLMC_STATUS_INTERNAL,
                               "cublasSetStream failed with status %d", st);
+    const char *warm = std::getenv("LLMC_CUDA_WARMUP");
+    if (llmc_status_t st = s->warmUp(warm ? warm : "64,2048"))
+      return st;
   }
   out = std::move(s);
   return nullptr;
@@ -286,25 +292,89 @@ CudaSession::~CudaSession() {
 }
 
 void CudaSession::reportProfile() const {
-  double total = 0;
-  for (const auto &[name, time] : profileTimes_)
-    total += time.ms;
-  if (profiledTokens_ == 0 || total <= 0)
-    return;
-  std::vector<std::pair<double, std::string>> order;
-  for (const auto &[name, time] : profileTimes_)
-    order.push_back({time.ms, name});
-  std::sort(order.rbegin(), order.rend());
-  std::fprintf(stderr,
-               "llmc: cuda profile, %lld one-token steps, %.1f us each on "
-               "the GPU (events, no graphs):\n",
-               (long long)profiledTokens_, 1e3 * total / profiledTokens_);
-  for (const auto &[ms, name] : order) {
-    const KernelTime &time = profileTimes_.at(name);
-    std::fprintf(stderr, "  %-16s %4lld steps/token %9.1f us/token %5.1f%%\n",
-                 name.c_str(), (long long)(time.steps / profiledTokens_),
-                 1e3 * ms / profiledTokens_, 100 * ms / total);
+  for (int prompt = 0; prompt < 2; ++prompt) {
+    const std::map<std::string, KernelTime> &times = profileTimes_[prompt];
+    int64_t calls = profiledCalls_[prompt];
+    double total = 0;
+    for (const auto &[name, time] : times)
+      total += time.ms;
+    if (calls == 0 || total <= 0)
+      continue;
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto &[name, time] : times)
+      order.push_back({time.ms, name});
+    std::sort(order.rbegin(), order.rend());
+    const char *unit = prompt ? "prompt" : "token";
+    if (prompt)
+      std::fprintf(stderr,
+                   "llmc: cuda profile, %lld prompts of %.0f tokens on "
+                   "average, %.1f us each on the GPU (events, no graphs):\n",
+                   (long long)calls, double(profiledPromptTokens_) / calls,
+                   1e3 * total / calls);
+    else
+      std::fprintf(stderr,
+                   "llmc: cuda profile, %lld one-token steps, %.1f us each "
+                   "on the GPU (events, no graphs):\n",
+                   (long long)calls, 1e3 * total / calls);
+    for (const auto &[ms, name] : order) {
+      const KernelTime &time = times.at(name);
+      std::fprintf(stderr, "  %-22s %4lld steps/%s %9.1f us/%s %5.1f%%\n",
+                   name.c_str(), (long long)(time.steps / calls), unit,
+                   1e3 * ms / calls, unit, 100 * ms / total);
+    }
   }
+}
+
+void CudaSession::recordProfile(int64_t t) {
+  const plan::Plan &plan = model.plan();
+  int prompt = t > 1;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    float ms = 0;
+    model.driver().cuEventElapsedTime(&ms, events_[i], events_[i + 1]);
+    KernelTime &time =
+        profileTimes_[prompt][plan::kernelName(plan.steps[i].kernel)];
+    time.steps += 1;
+    time.ms += ms;
+  }
+  ++profiledCalls_[prompt];
+  if (prompt)
+    profiledPromptTokens_ += t;
+}
+
+llmc_status_t CudaSession::warmUp(const std::string &lengths) {
+  if (lengths == "0" || lengths.empty())
+    return nullptr;
+  std::vector<float> logits(size_t(std::max<int64_t>(1, model.plan().vocabSize)));
+  size_t start = 0;
+  while (start <= lengths.size()) {
+    size_t end = lengths.find(',', start);
+    if (end == std::string::npos)
+      end = lengths.size();
+    int64_t t = std::min<int64_t>(
+        std::atoll(lengths.substr(start, end - start).c_str()), capacity_);
+    if (t > 1) {
+      std::vector<int32_t> ids(size_t(t), 0);
+      if (llmc_status_t s = forward(ids.data(), t, false, logits.data())) {
+        // Short of memory for this length: no warm-up, no error; the
+        // prompt that needs it reports it.
+        if (llmc_status_code(s) != LLMC_STATUS_OUT_OF_MEMORY)
+          return s;
+        llmc_status_free(s);
+        length_ = 0;
+        break;
+      }
+      // Forgotten: the cache rows it wrote are written again before any
+      // later step reads them.
+      length_ = 0;
+    }
+    start = end + 1;
+  }
+  if (profile_) {
+    for (auto &times : profileTimes_)
+      times.clear();
+    profiledCalls_[0] = profiledCalls_[1] = profiledPromptTokens_ = 0;
+  }
+  return nullptr;
 }
 
 void CudaSession::dropGraph() {
@@ -474,10 +544,15 @@ llmc_status_t CudaSession::enqueueGemm(CUdeviceptr x, int rows, int k,
   if (cublasHandle_ && converted_ && bias == 0 && softcap == 0.0f &&
       type == halfType_) {
     size_t count = size_t(rows) * size_t(k);
-    if (llmc_status_t s =
-            launch("llmc_convert_" + type, unsigned((count + 255) / 256), 1,
-                   256, 0, {&x, &count, &converted_}))
-      return s;
+    // The matrices of one step read the same input: converted once.
+    if (x != convertedFrom_ || count != convertedCount_) {
+      if (llmc_status_t s =
+              launch("llmc_convert_" + type, unsigned((count + 255) / 256), 1,
+                     256, 0, {&x, &count, &converted_}))
+        return s;
+      convertedFrom_ = x;
+      convertedCount_ = count;
+    }
     int dataType = type == "bf16" ? Cublas::kR16BF : Cublas::kR16F;
     float one = 1.0f, zero = 0.0f;
     if (Cublas::Status st = cublas_->cublasGemmEx(
@@ -506,11 +581,12 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
   auto features = [&](int32_t id) {
     return int(plan.buffers[size_t(id)].features);
   };
-  bool timed = profile_ && t == 1;
+  bool timed = profile_;
   size_t index = 0;
   for (const Step &s : plan.steps) {
     if (timed)
       model.driver().cuEventRecord(events_[index++], stream_);
+    convertedFrom_ = 0; // a step may write what the one before converted
     int rows = int(t), skip = 0;
     if (s.producesLogits && !allLogits) {
       rows = 1;
@@ -785,23 +861,14 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
     if (CUresult r = d.cuStreamSynchronize(stream_))
       return d.error(r, "running the step (a kernel failed)");
     std::memcpy(logits, hostLogits_, bytes);
-    if (profile_ && t == 1) {
-      for (size_t i = 0; i < plan.steps.size(); ++i) {
-        float ms = 0;
-        d.cuEventElapsedTime(&ms, events_[i], events_[i + 1]);
-        KernelTime &time =
-            profileTimes_[plan::kernelName(plan.steps[i].kernel)];
-        time.steps += 1;
-        time.ms += ms;
-      }
-      ++profiledTokens_;
-    }
   } else {
     if (CUresult r = d.cuStreamSynchronize(stream_))
       return d.error(r, "running the step (a kernel failed)");
     if (CUresult r = d.cuMemcpyDtoH(logits, result, bytes))
       return d.error(r, "reading the logits");
   }
+  if (profile_)
+    recordProfile(t);
   length_ += t;
   return nullptr;
 }

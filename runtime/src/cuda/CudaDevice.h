@@ -161,11 +161,13 @@ private:
   /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of
   /// more than 8 tokens), sized for the largest; null until needed.
   CUdeviceptr dequantized_ = 0;
-  /// cuBLAS (LLMC_CUDA_CUBLAS=1), its handle on stream_, and the 16-bit
-  /// copy of a prompt's activations it multiplies.
+  /// cuBLAS (unless LLMC_CUDA_CUBLAS=0), its handle on stream_, and the
+  /// 16-bit copy of a prompt's activations it multiplies: of convertedFrom_,
+  /// convertedCount_ values, within the current step.
   const Cublas *cublas_ = nullptr;
   Cublas::Handle cublasHandle_ = nullptr;
-  CUdeviceptr converted_ = 0;
+  CUdeviceptr converted_ = 0, convertedFrom_ = 0;
+  size_t convertedCount_ = 0;
   CUstream stream_ = nullptr;
   /// Pinned: the next token's id and position, and one row of logits.
   int32_t *hostStep_ = nullptr;
@@ -183,18 +185,25 @@ private:
   /// Its 16-bit type ("bf16", "f16"; empty for a float32 model): the GEMM
   /// that prompts of quantized matrices are dequantized for.
   std::string halfType_;
-  /// LLMC_CUDA_PROFILE=1: one-token steps run without graphs or dependent
-  /// launches, timed per step with events; the totals per kernel go to
-  /// stderr when the session ends.
+  /// LLMC_CUDA_PROFILE=1: steps run without graphs or dependent launches,
+  /// timed per step with events; the totals per kernel, for one-token
+  /// steps and for prompts apart, go to stderr when the session ends.
   bool profile_ = false;
   std::vector<CUevent> events_;
   struct KernelTime {
     int64_t steps = 0;
     double ms = 0;
   };
-  std::map<std::string, KernelTime> profileTimes_;
-  int64_t profiledTokens_ = 0;
+  /// [0]: one-token steps, [1]: prompts (more than one token).
+  std::map<std::string, KernelTime> profileTimes_[2];
+  int64_t profiledCalls_[2] = {0, 0}, profiledPromptTokens_ = 0;
   void reportProfile() const;
+  /// Adds the events of the forward call just finished to the profile.
+  void recordProfile(int64_t t);
+  /// Runs prompts of these lengths (capped at the capacity) and forgets
+  /// them, so that the first real prompt does not pay for loading cuBLAS's
+  /// kernels (LLMC_CUDA_WARMUP: "0" none, else comma-separated lengths).
+  llmc_status_t warmUp(const std::string &lengths);
   /// Flash-decoding: chunks per head.
   int splits_ = 16;
 };

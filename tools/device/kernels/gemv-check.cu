@@ -17,7 +17,8 @@
 //    multiply integers, the activations quantized to about 16 bits).
 // 2. Speed, one token, weights rotated over enough copies that they come
 //    from memory, not L2: microseconds per launch and GB/s for the Llama
-//    1B and 8B decode matrices, for the bf16 kernels, for the 4-bit kernel
+//    1B and 8B decode matrices, for the bf16 kernels (gemv-explore.cu
+//    times their variants), for the 4-bit kernel
 //    in several (rows per warp, loads in flight) variants, and for cuBLAS's
 //    bf16 GEMV; the device-to-device copy bandwidth measured here is the
 //    100% line.
@@ -58,17 +59,9 @@
 
 namespace {
 
-template <int Rows, int Unroll, bool Gated>
+template <int Rows, int Unroll, bool Gated, int Early = 0>
 __global__ void __launch_bounds__(256) q4Variant(GemvQArgs a) {
-  gemvQuantized<4, 1, Rows, Unroll, Gated>(a);
-}
-template <int Unroll>
-__global__ void __launch_bounds__(256) bf16Variant(GemvArgs a) {
-  gemvSegments<__nv_bfloat16, 1, Unroll>(a);
-}
-template <int Unroll>
-__global__ void __launch_bounds__(256) gatedVariant(GemvArgs a) {
-  gemvGated<__nv_bfloat16, 1, Unroll>(a);
+  gemvQuantized<4, 1, Rows, Unroll, Gated, Early>(a);
 }
 
 int smCount = 0;
@@ -430,15 +423,10 @@ void timeShapes(cublasHandle_t blas) {
               },
               copies));
     };
-    if (s.gated) {
-      bf16(llmc_gemv_gated_bf16_t1, 4, "llmc_gemv_gated_bf16_t1 (x8)");
-      bf16(gatedVariant<4>, 4, "gated x4");
-      bf16(gatedVariant<16>, 4, "gated x16");
-    } else {
-      bf16(llmc_gemv_bf16_t1, 8, "llmc_gemv_bf16_t1 (x8)");
-      bf16(bf16Variant<4>, 8, "bf16 x4");
-      bf16(bf16Variant<16>, 8, "bf16 x16");
-    }
+    if (s.gated)
+      bf16(llmc_gemv_gated_bf16_t1, 4, "llmc_gemv_gated_bf16_t1");
+    else
+      bf16(llmc_gemv_bf16_t1, 8, "llmc_gemv_bf16_t1");
     float one = 1, zero = 0;
     line(s.name, "cublasGemmEx bf16 (x bf16)", bf16Bytes,
          timeLaunches(
@@ -484,17 +472,18 @@ void timeShapes(cublasHandle_t blas) {
     };
     if (s.gated) {
       run(llmc_gemv_gated_q4_t1, 4 * kGemvQRows, "llmc_gemv_gated_q4_t1");
-      run(q4Variant<1, 4, true>, 4, "gated q4 rows 1, x4");
-      run(q4Variant<2, 1, true>, 8, "gated q4 rows 2, x1");
-      run(q4Variant<2, 4, true>, 8, "gated q4 rows 2, x4");
-      run(q4Variant<4, 1, true>, 16, "gated q4 rows 4, x1");
+      run(q4Variant<2, 2, true, 1>, 8, "gated q4 rows 2, x2, early load");
+      run(q4Variant<2, 2, true, 2>, 8, "gated q4 rows 2, x2, no prefetch");
+      run(q4Variant<1, 4, true, 1>, 4, "gated q4 rows 1, x4, early load");
+      run(q4Variant<2, 4, true, 1>, 8, "gated q4 rows 2, x4, early load");
+      run(q4Variant<1, 2, true, 1>, 4, "gated q4 rows 1, x2, early load");
     } else {
       run(llmc_gemv_q4_t1, 8 * kGemvQRows, "llmc_gemv_q4_t1");
-      run(q4Variant<1, 2, false>, 8, "q4 rows 1, x2");
-      run(q4Variant<1, 4, false>, 8, "q4 rows 1, x4");
-      run(q4Variant<2, 1, false>, 16, "q4 rows 2, x1");
-      run(q4Variant<2, 4, false>, 16, "q4 rows 2, x4");
-      run(q4Variant<4, 1, false>, 32, "q4 rows 4, x1");
+      run(q4Variant<2, 2, false, 1>, 16, "q4 rows 2, x2, early load");
+      run(q4Variant<2, 2, false, 2>, 16, "q4 rows 2, x2, no prefetch");
+      run(q4Variant<1, 4, false, 1>, 8, "q4 rows 1, x4, early load");
+      run(q4Variant<2, 4, false, 1>, 16, "q4 rows 2, x4, early load");
+      run(q4Variant<1, 2, false, 1>, 8, "q4 rows 1, x2, early load");
     }
     for (void *p : q)
       CHECK(cudaFree(p));
@@ -528,8 +517,18 @@ struct ModelShape {
   int layers, hidden, qkv, intermediate, vocab;
 };
 
+/// A 4-bit kernel pair for timeToken: plain and gated, rows per warp.
+struct Q4Kernels {
+  const char *name;
+  void (*plain)(GemvQArgs);
+  void (*gated)(GemvQArgs);
+  int rows;
+};
+
 /// One token's matrices as a graph: microseconds per token.
-void timeToken(const ModelShape &m, bool q4) {
+void timeToken(const ModelShape &m, bool q4,
+               const Q4Kernels &q4k = {"shipped", llmc_gemv_q4_t1,
+                                       llmc_gemv_gated_q4_t1, kGemvQRows}) {
   cudaStream_t stream;
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   float *x = (float *)deviceRandom(size_t(m.intermediate) * 4, 1), *out;
@@ -564,16 +563,15 @@ void timeToken(const ModelShape &m, bool q4) {
       a.x = x, a.t = 1, a.k = k, a.q[0] = q, a.scales[0] = (const float *)s,
       a.out[0] = out, a.n[0] = n, a.group = 128, a.isSigned = 1;
       int smem = gemvQSharedBytes(1, k);
-      int grid = q4Grid(llmc_gemv_q4_t1, 8 * kGemvQRows, n, smem);
-      launches.push_back(
-          [=] { launchPdl(llmc_gemv_q4_t1, grid, smem, a, stream); });
+      int grid = q4Grid(q4k.plain, 8 * q4k.rows, n, smem);
+      launches.push_back([=] { launchPdl(q4k.plain, grid, smem, a, stream); });
     }
   };
   // int4: QKV as one three-matrix launch, gate and up as one gated launch.
   auto q4Group = [&](std::vector<int> ns, int k, bool gated) {
     GemvQArgs a{};
     a.x = x, a.t = 1, a.k = k, a.group = 128, a.isSigned = 1;
-    int tiles = 0, per = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
+    int tiles = 0, per = gated ? 4 * q4k.rows : 8 * q4k.rows;
     for (size_t i = 0; i < ns.size(); ++i) {
       auto [q, s] = q4w(ns[i], k);
       a.q[i] = q, a.scales[i] = (const float *)s;
@@ -582,7 +580,7 @@ void timeToken(const ModelShape &m, bool q4) {
     }
     if (gated)
       tiles = (ns[0] + per - 1) / per;
-    void (*fn)(GemvQArgs) = gated ? llmc_gemv_gated_q4_t1 : llmc_gemv_q4_t1;
+    void (*fn)(GemvQArgs) = gated ? q4k.gated : q4k.plain;
     int smem = gemvQSharedBytes(1, k);
     int grid = std::min(tiles, q4Grid(fn, 1, 1 << 30, smem));
     launches.push_back([=] { launchPdl(fn, grid, smem, a, stream); });
@@ -637,9 +635,10 @@ void timeToken(const ModelShape &m, bool q4) {
   float ms;
   CHECK(cudaEventElapsedTime(&ms, e0, e1));
   double us = 1e3 * ms / tokens;
-  std::printf("%s %s token matrices: %zu launches, %.2f GB, %.0f us/token "
-              "(%.0f tok/s), %.0f GB/s, %.1f%% of copy bandwidth\n",
-              m.name, q4 ? "int4 g128 (lm head bf16)" : "bf16", launches.size(),
+  std::printf("%s %s%s%s token matrices: %zu launches, %.2f GB, %.0f "
+              "us/token (%.0f tok/s), %.0f GB/s, %.1f%% of copy bandwidth\n",
+              m.name, q4 ? "int4 g128 (lm head bf16) " : "bf16",
+              q4 ? q4k.name : "", q4 ? "," : "", launches.size(),
               bytes / 1e9, us, 1e6 / us, bytes / us * 1e-3,
               100 * bytes / (us * 1e-6) / bandwidth);
   CHECK(cudaGraphExecDestroy(exec));
@@ -686,9 +685,20 @@ int main(int argc, char **argv) {
     timeShapes(blas);
     const ModelShape models[] = {{"llama-1b", 16, 2048, 3072, 8192, 128256},
                                  {"llama-8b", 32, 4096, 6144, 14336, 128256}};
+    const Q4Kernels variants[] = {
+        {"early load r2 x2", q4Variant<2, 2, false, 1>,
+         q4Variant<2, 2, true, 1>, 2},
+        {"no prefetch r2 x2", q4Variant<2, 2, false, 2>,
+         q4Variant<2, 2, true, 2>, 2},
+        {"early load r1 x4", q4Variant<1, 4, false, 1>,
+         q4Variant<1, 4, true, 1>, 1},
+        {"early load r2 x4", q4Variant<2, 4, false, 1>,
+         q4Variant<2, 4, true, 1>, 2}};
     for (const ModelShape &m : models) {
       timeToken(m, false);
       timeToken(m, true);
+      for (const Q4Kernels &v : variants)
+        timeToken(m, true, v);
     }
   }
   std::printf("%s\n", failures ? "FAILED" : "all kernels match");
