@@ -27,7 +27,7 @@ bool environmentFlag(const char *name, bool otherwise) {
                                      : otherwise;
 }
 
-/// Whether llmc_attention_decode takes this head dim (kernels/
+/// Whether llmc_attention_decode_step takes this head dim (kernels/
 /// DecodeAttention.cu); a plan whose attention it all takes can replay its
 /// one-token step as a graph.
 bool decodeAttentionTakes(int64_t headDim) {
@@ -206,17 +206,25 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
           &host, size_t(std::max<int64_t>(1, model.plan().vocabSize)) * 4))
     return d.error(r, "allocating pinned memory for the logits");
   s->hostLogits_ = static_cast<float *>(host);
-  int64_t scratchFloats = 1;
-  bool graphable = true;
+  int64_t scratchFloats = 1, heads = 1;
+  bool graphable = model.hasFunction("llmc_attention_decode_step");
   for (const Step &step : model.plan().steps)
     if (step.kernel == Kernel::Attention) {
       int64_t dim = step.integer("head_dim");
+      heads = std::max(heads, step.integer("heads"));
       scratchFloats = std::max(scratchFloats,
                                step.integer("heads") * s->splits_ * (dim + 2));
       graphable = graphable && decodeAttentionTakes(dim);
     }
   if (CUresult r = d.cuMemAlloc(&s->scratch_, size_t(scratchFloats) * 4))
     return d.error(r, "allocating attention scratch");
+  // The decode attention's per-head counters start at zero, and each
+  // launch leaves them there.
+  std::vector<int32_t> zeros(size_t(heads), 0);
+  if (CUresult r = d.cuMemAlloc(&s->counters_, zeros.size() * 4))
+    return d.error(r, "allocating attention counters");
+  if (CUresult r = d.cuMemcpyHtoD(s->counters_, zeros.data(), zeros.size() * 4))
+    return d.error(r, "clearing attention counters");
   for (const plan::Weight &w : model.plan().weights)
     if (!s->halfModel_ && (w.dtype == DType::BF16 || w.dtype == DType::F16)) {
       s->halfModel_ = true;
@@ -277,8 +285,8 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, gatedScratch_,
-                        dequantized_, converted_})
+  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, counters_,
+                        gatedScratch_, dequantized_, converted_})
     if (p)
       d.cuMemFree(p);
   if (cublasHandle_)
@@ -344,7 +352,8 @@ void CudaSession::recordProfile(int64_t t) {
 llmc_status_t CudaSession::warmUp(const std::string &lengths) {
   if (lengths == "0" || lengths.empty())
     return nullptr;
-  std::vector<float> logits(size_t(std::max<int64_t>(1, model.plan().vocabSize)));
+  std::vector<float> logits(
+      size_t(std::max<int64_t>(1, model.plan().vocabSize)));
   size_t start = 0;
   while (start <= lengths.size()) {
     size_t end = lengths.find(',', start);
@@ -701,7 +710,7 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       int heads = int(s.integer("heads")), dim = int(s.integer("head_dim"));
       int half = int(plan.weights[s.weights[0]].shape[1]);
       int interleaved = s.name("style") == "interleaved";
-      status = launch("llmc_rope", unsigned(rows * heads), 1, 64, 0,
+      status = launch("llmc_rope", unsigned(rows), 1, 256, 0,
                       {&in[0], &heads, &dim, &positionsAt, &ws[0], &ws[1],
                        &half, &interleaved, &out[0]});
       break;
@@ -714,22 +723,24 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       float scale = float(s.number("scale"));
       int row = kv * dim;
       CUdeviceptr keys = keys_[size_t(layer)], values = values_[size_t(layer)];
+      if (t == 1 && decodeAttentionTakes(dim) &&
+          model.hasFunction("llmc_attention_decode_step")) {
+        // One launch: the new key and value go to the cache inside.
+        int splits = splits_;
+        status = launch("llmc_attention_decode_step", unsigned(heads),
+                        unsigned(splits), 128, 0,
+                        {&in[0], &in[1], &in[2], &heads, &kv, &dim, &positions_,
+                         &keys, &values, &scale, &window, &softcap, &splits,
+                         &scratch_, &counters_, &out[0]});
+        break;
+      }
       status = launch("llmc_kv_append", unsigned(t), 1, 256, 0,
                       {&in[1], &in[2], &row, &positions_, &keys, &values});
       if (status)
         break;
       int ti = int(t);
-      if (t == 1 && decodeAttentionTakes(dim)) {
-        int splits = splits_;
-        status = launch("llmc_attention_decode", unsigned(heads),
-                        unsigned(splits), 128, 0,
-                        {&in[0], &heads, &kv, &dim, &positions_, &keys, &values,
-                         &scale, &window, &softcap, &splits, &scratch_});
-        if (!status)
-          status = launch("llmc_attention_combine", unsigned(heads), 1, 128, 0,
-                          {&scratch_, &dim, &splits, &out[0]});
-      } else if (halfModel_ && prefillSharedBytes(dim) &&
-                 model.hasFunction("llmc_attention_prefill")) {
+      if (halfModel_ && prefillSharedBytes(dim) &&
+          model.hasFunction("llmc_attention_prefill")) {
         // Tensor cores round Q, K and V to bfloat16: for 16-bit models.
         status =
             launch("llmc_attention_prefill",

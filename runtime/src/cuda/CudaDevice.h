@@ -156,6 +156,8 @@ private:
   int64_t capacity_ = 0, length_ = 0, arenaTokens_ = 0;
   std::vector<CUdeviceptr> keys_, values_;
   CUdeviceptr arena_ = 0, ids_ = 0, positions_ = 0, scratch_ = 0;
+  /// The decode attention's per-head counters of finished chunks.
+  CUdeviceptr counters_ = 0;
   /// A gated linear step's up projection when it runs unfused.
   CUdeviceptr gatedScratch_ = 0;
   /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of

@@ -638,8 +638,8 @@ void timeToken(const ModelShape &m, bool q4,
   std::printf("%s %s%s%s token matrices: %zu launches, %.2f GB, %.0f "
               "us/token (%.0f tok/s), %.0f GB/s, %.1f%% of copy bandwidth\n",
               m.name, q4 ? "int4 g128 (lm head bf16) " : "bf16",
-              q4 ? q4k.name : "", q4 ? "," : "", launches.size(),
-              bytes / 1e9, us, 1e6 / us, bytes / us * 1e-3,
+              q4 ? q4k.name : "", q4 ? "," : "", launches.size(), bytes / 1e9,
+              us, 1e6 / us, bytes / us * 1e-3,
               100 * bytes / (us * 1e-6) / bandwidth);
   CHECK(cudaGraphExecDestroy(exec));
   CHECK(cudaGraphDestroy(graph));

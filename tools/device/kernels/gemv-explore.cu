@@ -121,7 +121,8 @@ __global__ void __launch_bounds__(Warps * 32) explore(GemvArgs a) {
               next[i][u] = load16<Hint>(wr[i] + c + Step + u * 256);
 #pragma unroll
         for (int u = 0; u < Unroll; ++u) {
-          const float4 *xr = reinterpret_cast<const float4 *>(a.x + c + u * 256);
+          const float4 *xr =
+              reinterpret_cast<const float4 *>(a.x + c + u * 256);
           float4 xa = __ldg(xr), xb = __ldg(xr + 1);
 #pragma unroll
           for (int i = 0; i < Rows; ++i)
@@ -147,11 +148,12 @@ __global__ void __launch_bounds__(Warps * 32) explore(GemvArgs a) {
           if (Mode == 1) {
 #pragma unroll
             for (int i = 0; i < Rows; ++i)
-              sink ^= chunk[i][u].x ^ chunk[i][u].y ^ chunk[i][u].z ^
-                      chunk[i][u].w;
+              sink ^=
+                  chunk[i][u].x ^ chunk[i][u].y ^ chunk[i][u].z ^ chunk[i][u].w;
             continue;
           }
-          const float4 *xr = reinterpret_cast<const float4 *>(a.x + c + u * 256);
+          const float4 *xr =
+              reinterpret_cast<const float4 *>(a.x + c + u * 256);
           float4 xa = __ldg(xr), xb = __ldg(xr + 1);
 #pragma unroll
           for (int i = 0; i < Rows; ++i)
@@ -359,10 +361,10 @@ double checkKernel(const Kernel &kernel, int n, int k) {
   a.n[0] = n;
   kernel.fn<<<(n + kernel.rowsPerBlock - 1) / kernel.rowsPerBlock,
               kernel.threads>>>(a);
-  llmc_linear_bf16<<<(n + 7) / 8, 256>>>(
-      x, one, k, (const __nv_bfloat16 *)w0, n, nobias, none, ref);
-  llmc_linear_bf16<<<(n + 7) / 8, 256>>>(
-      x, one, k, (const __nv_bfloat16 *)w1, n, nobias, none, ref2);
+  llmc_linear_bf16<<<(n + 7) / 8, 256>>>(x, one, k, (const __nv_bfloat16 *)w0,
+                                         n, nobias, none, ref);
+  llmc_linear_bf16<<<(n + 7) / 8, 256>>>(x, one, k, (const __nv_bfloat16 *)w1,
+                                         n, nobias, none, ref2);
   CHECK(cudaDeviceSynchronize());
   std::vector<float> h(n), r(n), r2(n);
   CHECK(cudaMemcpy(h.data(), out, size_t(n) * 4, cudaMemcpyDeviceToHost));
@@ -421,30 +423,38 @@ void timeShapes(cublasHandle_t blas,
       return a;
     };
     if (!s.gated)
-      line(s.name, "flat read", bytes, timeLaunches([&](int c) {
-             flatRead<<<smCount * 8, 256, 0, timing>>>(
-                 (const uint4 *)w[c], bytes / 16, sink);
-           },
-                                                    copies));
+      line(s.name, "flat read", bytes,
+           timeLaunches(
+               [&](int c) {
+                 flatRead<<<smCount * 8, 256, 0, timing>>>((const uint4 *)w[c],
+                                                           bytes / 16, sink);
+               },
+               copies));
     for (const auto &[plain, gated] : kernels) {
       const Kernel &kernel = s.gated ? gated : plain;
       if (s.k % 2048 != 0)
         continue;
-      line(s.name, kernel.name, bytes, timeLaunches([&](int c) {
-             kernel.fn<<<(s.n + kernel.rowsPerBlock - 1) / kernel.rowsPerBlock,
-                         kernel.threads, 0, timing>>>(args(c));
-           },
-                                                    copies));
+      line(
+          s.name, kernel.name, bytes,
+          timeLaunches(
+              [&](int c) {
+                kernel
+                    .fn<<<(s.n + kernel.rowsPerBlock - 1) / kernel.rowsPerBlock,
+                          kernel.threads, 0, timing>>>(args(c));
+              },
+              copies));
     }
     float one = 1, zero = 0;
-    line(s.name, "cublasGemmEx", bytes, timeLaunches([&](int c) {
-           for (int m = 0; m < mats; ++m)
-             cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.n, 1, s.k, &one,
-                          w[c * mats + m], CUDA_R_16BF, s.k, xb, CUDA_R_16BF,
-                          s.k, &zero, out, CUDA_R_32F, s.n, CUBLAS_COMPUTE_32F,
-                          CUBLAS_GEMM_DEFAULT);
-         },
-                                             copies));
+    line(s.name, "cublasGemmEx", bytes,
+         timeLaunches(
+             [&](int c) {
+               for (int m = 0; m < mats; ++m)
+                 cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.n, 1, s.k, &one,
+                              w[c * mats + m], CUDA_R_16BF, s.k, xb,
+                              CUDA_R_16BF, s.k, &zero, out, CUDA_R_32F, s.n,
+                              CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+             },
+             copies));
     for (void *p : w)
       CHECK(cudaFree(p));
   }

@@ -5,14 +5,17 @@
 // so that a short decode step still fills the GPU. Each warp keeps an
 // online softmax (running max, sum and weighted values) over its share of
 // the chunk; the block merges its warps and writes one partial result, and
-// llmc_attention_combine merges the chunks. The length comes from
+// the head's last block to finish (a counter per head) merges the chunks
+// into the output and sets the counter back to zero. The new token's key
+// and value are read from the step's inputs, not the cache, and one block
+// per KV head writes them into the cache for the steps after: one launch
+// per layer, no append or combine kernel. The length comes from
 // positions[0] in device memory, so a captured graph replays for any
 // length.
 //
-// Launch: llmc_attention_decode grid (heads, splits), block 128, no dynamic
-// shared memory; llmc_attention_combine grid heads, block 128. headDim is a
-// multiple of 32 and at most 256. scratch holds heads * splits *
-// (headDim + 2) floats.
+// Launch: grid (heads, splits), block 128, no dynamic shared memory.
+// headDim is a multiple of 32 and at most 256. scratch holds heads *
+// splits * (headDim + 2) floats; counters holds heads zeros.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,21 +31,30 @@ constexpr int kBatch = 4;      // positions a warp loads at once
 } // namespace
 
 extern "C" __global__ void __launch_bounds__(128)
-    llmc_attention_decode(const float *q, int heads, int kvHeads, int headDim,
-                          const int32_t *positions, const float *keys,
-                          const float *values, float scale, int window,
-                          float softcap, int splits, float *scratch) {
+    llmc_attention_decode_step(const float *q, const float *kNew,
+                               const float *vNew, int heads, int kvHeads,
+                               int headDim, const int32_t *positions,
+                               float *keys, float *values, float scale,
+                               int window, float softcap, int splits,
+                               float *scratch, int *counters, float *out) {
   gridDependencyBegin();
   int h = blockIdx.x, split = blockIdx.y;
-  int kvh = h / (heads / kvHeads);
+  int group = heads / kvHeads, kvh = h / group;
   int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   int per = headDim / 32;
   int last = positions[0];
+  int row = kvHeads * headDim;
+  // The cache row of the new position, for the later steps; this step's
+  // blocks read the new key and value from kNew and vNew.
+  if (split == 0 && h % group == 0)
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+      keys[(size_t)last * row + kvh * headDim + d] = kNew[kvh * headDim + d];
+      values[(size_t)last * row + kvh * headDim + d] = vNew[kvh * headDim + d];
+    }
   int first = window > 0 ? max(0, last - window + 1) : 0;
   int count = last - first + 1;
   int chunk = (count + splits - 1) / splits;
   int begin = first + split * chunk, end = min(last + 1, begin + chunk);
-  int row = kvHeads * headDim;
 
   float qv[kMaxPerLane], acc[kMaxPerLane];
   const float *qh = q + (size_t)h * headDim;
@@ -59,8 +71,10 @@ extern "C" __global__ void __launch_bounds__(128)
 #pragma unroll
     for (int b = 0; b < kBatch; ++b) {
       int p = min(p0 + b, end - 1);
-      const float *kp = keys + (size_t)p * row + kvh * headDim;
-      const float *vp = values + (size_t)p * row + kvh * headDim;
+      const float *kp = p == last ? kNew + kvh * headDim
+                                  : keys + (size_t)p * row + kvh * headDim;
+      const float *vp = p == last ? vNew + kvh * headDim
+                                  : values + (size_t)p * row + kvh * headDim;
 #pragma unroll
       for (int i = 0; i < kMaxPerLane; ++i) {
         kv[b][i] = i < per ? kp[lane + 32 * i] : 0.0f;
@@ -128,32 +142,41 @@ extern "C" __global__ void __launch_bounds__(128)
     part[0] = m;
     part[1] = l;
   }
-}
 
-extern "C" __global__ void __launch_bounds__(128)
-    llmc_attention_combine(const float *scratch, int headDim, int splits,
-                           float *out) {
-  gridDependencyBegin();
-  int h = blockIdx.x;
+  // The head's last block merges the chunks (their partials read through
+  // L2, past this SM's L1).
+  __shared__ bool lastBlock;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0)
+    lastBlock = atomicAdd(&counters[h], 1) == splits - 1;
+  __syncthreads();
+  if (!lastBlock)
+    return;
+  __threadfence();
   const float *parts = scratch + (size_t)h * splits * (headDim + 2);
-  float m = -INFINITY;
+  float mm = -INFINITY;
   for (int s = 0; s < splits; ++s)
-    m = fmaxf(m, parts[(size_t)s * (headDim + 2)]);
+    mm = fmaxf(mm, __ldcg(parts + (size_t)s * (headDim + 2)));
   float l = 0.0f;
   for (int s = 0; s < splits; ++s) {
-    const float *part = parts + (size_t)s * (headDim + 2);
-    if (part[0] != -INFINITY)
-      l += part[1] * __expf(part[0] - m);
+    const float *p = parts + (size_t)s * (headDim + 2);
+    float pm = __ldcg(p);
+    if (pm != -INFINITY)
+      l += __ldcg(p + 1) * __expf(pm - mm);
   }
   for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
     float v = 0.0f;
     for (int s = 0; s < splits; ++s) {
-      const float *part = parts + (size_t)s * (headDim + 2);
-      if (part[0] != -INFINITY)
-        v += part[2 + d] * __expf(part[0] - m);
+      const float *p = parts + (size_t)s * (headDim + 2);
+      float pm = __ldcg(p);
+      if (pm != -INFINITY)
+        v += __ldcg(p + 2 + d) * __expf(pm - mm);
     }
     out[(size_t)h * headDim + d] = v / l;
   }
+  if (threadIdx.x == 0)
+    counters[h] = 0;
 }
 
 #endif // LLMC_KERNELS_DECODEATTENTION_CU

@@ -68,7 +68,8 @@ __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
 /// loads before it multiplies the current ones. (Measured on an H200, 8B
 /// decode shapes: an L2 prefetch of the rows before the dependency wait,
 /// as this kernel used to do, cost 20% of the bandwidth; issuing the next
-/// loads first gained 5%.)
+/// loads first gained 5%; issuing the first loads before the dependency
+/// wait gained nothing: 8B token matrices 4015 -> 4040 us.)
 template <typename W, int Tokens, int Rows, int Unroll>
 __device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
                                int t, int k, int lane,
@@ -169,8 +170,7 @@ __device__ void gemvSegments(const GemvArgs &a) {
 /// the same up rows, so each warp streams one row, as the plain GEMV does
 /// (measured faster than one warp streaming both); the block combines them
 /// through shared memory. Grid ceil(n / 4), block 256.
-template <typename W, int Tokens>
-__device__ void gemvGated(const GemvArgs &a) {
+template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
   __shared__ float up[4][Tokens];
   int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   int which = warp >> 2, row = blockIdx.x * 4 + (warp & 3);

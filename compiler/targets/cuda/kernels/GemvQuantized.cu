@@ -205,8 +205,7 @@ template <typename T> __device__ inline T pick(const T (&v)[3], int i) {
 /// the dependency wait and the staging, the block's first tile is either
 /// prefetched into L2 (Early 0), or its first chunks are loaded into
 /// registers (Early 1), or nothing (Early 2).
-template <int Bits, int Tokens, int Rows, int Unroll, bool Gated,
-          int Early = 0>
+template <int Bits, int Tokens, int Rows, int Unroll, bool Gated, int Early = 0>
 __device__ void gemvQuantized(const GemvQArgs &a) {
   extern __shared__ __align__(16) unsigned char gemvQShared[];
   __shared__ float upShared[4][Rows][Tokens];

@@ -224,25 +224,34 @@ extern "C" __global__ void llmc_layer_norm(const float *x, int f,
     out[base + j] = (x[base + j] - mean) * inv * w[j] + (b ? b[j] : 0.0f);
 }
 
-/// One block per (token, head); positions[r] selects the table row.
+/// One block per token, its threads over every head's pairs (a block per
+/// head and token left prompts with tens of thousands of 64-thread blocks:
+/// 53 us per launch at 2048 tokens on an H200); positions[r] selects the
+/// table row.
 extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
                                      const int32_t *positions, const float *cos,
                                      const float *sin, int half,
                                      int interleaved, float *out) {
   gridDependencyBegin();
-  int r = blockIdx.x / heads, h = blockIdx.x % heads;
-  const float *xh = x + ((size_t)r * heads + h) * headDim;
-  float *oh = out + ((size_t)r * heads + h) * headDim;
+  int r = blockIdx.x;
+  const float *xr = x + (size_t)r * heads * headDim;
+  float *orow = out + (size_t)r * heads * headDim;
   const float *c = cos + (size_t)positions[r] * half;
   const float *s = sin + (size_t)positions[r] * half;
-  for (int i = threadIdx.x; i < half; i += blockDim.x) {
+  for (int p = threadIdx.x; p < heads * half; p += blockDim.x) {
+    int h = p / half, i = p - h * half;
     int a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+    const float *xh = xr + (size_t)h * headDim;
+    float *oh = orow + (size_t)h * headDim;
     float xa = xh[a], xb = xh[b];
     oh[a] = xa * c[i] - xb * s[i];
     oh[b] = xb * c[i] + xa * s[i];
   }
-  for (int i = 2 * half + threadIdx.x; i < headDim; i += blockDim.x)
-    oh[i] = xh[i];
+  int rest = headDim - 2 * half;
+  for (int p = threadIdx.x; p < heads * rest; p += blockDim.x) {
+    int h = p / rest, i = 2 * half + (p - h * rest);
+    orow[(size_t)h * headDim + i] = xr[(size_t)h * headDim + i];
+  }
 }
 
 /// Writes the T new tokens' keys and values at their positions in the
