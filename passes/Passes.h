@@ -24,6 +24,7 @@ namespace llmc {
 /// Patterns of llmc-fuse-add-rms-norm.
 void populateFuseAddRmsNormPatterns(mlir::RewritePatternSet &patterns);
 void populateFuseGatedMlpPatterns(mlir::RewritePatternSet &patterns);
+void populateFuseRopeAttentionPatterns(mlir::RewritePatternSet &patterns);
 
 /// llmc-quantize-weights with the calibration statistics GPTQ needs.
 std::unique_ptr<mlir::Pass> createQuantizeWeights(

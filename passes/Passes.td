@@ -148,6 +148,28 @@ def FuseGatedMlp : Pass<"llmc-fuse-gated-mlp"> {
   let dependentDialects = ["::llmc::llm::LlmDialect"];
 }
 
+def FuseRopeAttention : Pass<"llmc-fuse-rope-attention"> {
+  let summary = "Fuses the rotary embedding of query and key into attention";
+  let description = [{
+    Rewrites `llm.attention(llm.rope(q), llm.rope(k), v)`, where both ropes
+    rotate whole heads by the same positions and cos/sin tables in the same
+    style and have no other users, into one `llm.attention` that rotates q
+    and k itself. At decode the attention kernel then rotates the query in
+    registers and the new key before it writes it to the cache: two kernels
+    fewer per layer. Partial rotary (tables narrower than half the head)
+    stays as it is.
+
+    ```mlir
+    %qr = llm.rope rotate_half %q, %pos, %cos, %sin : tensor<?x4x16xf32>, tensor<?xi64>, tensor<64x8xf32>
+    %kr = llm.rope rotate_half %k, %pos, %cos, %sin : tensor<?x2x16xf32>, tensor<?xi64>, tensor<64x8xf32>
+    %o = llm.attention %qr, %kr, %v {layer = 0 : i64, scale = 2.5e-01 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+    // becomes
+    %o = llm.attention %q, %k, %v rope rotate_half(%pos, %cos, %sin : tensor<?xi64>, tensor<64x8xf32>, tensor<64x8xf32>) {layer = 0 : i64, scale = 2.5e-01 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
 def FuseLinearGroups : Pass<"llmc-fuse-linear-groups"> {
   let summary = "Fuses linear layers that read the same input into groups";
   let description = [{

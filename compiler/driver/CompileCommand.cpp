@@ -325,6 +325,7 @@ int runCompile() {
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseAddRmsNorm());
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseGatedMlp());
   optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseLinearGroups());
+  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseRopeAttention());
   optimize.addPass(mlir::createCanonicalizerPass());
   if (mlir::failed(optimize.run(**module)))
     return 1;

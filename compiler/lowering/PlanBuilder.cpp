@@ -417,6 +417,13 @@ llvm::Error Builder::lowerOp(Operation *op) {
     attrs["kv_heads"] = k.getDimSize(1);
     attrs["head_dim"] = q.getDimSize(2);
     attrs["scale"] = a.getScale().convertToDouble();
+    if (auto style = a.getRope()) {
+      if (a.getPositions() != positions)
+        return opError(op, "rotates by something other than the positions");
+      weight(a.getCos());
+      weight(a.getSin());
+      attrs["rope"] = stringifyRopeStyle(*style).str();
+    }
     if (auto w = a.getSlidingWindow())
       attrs["sliding_window"] = *w;
     if (auto s = a.getSoftcap())

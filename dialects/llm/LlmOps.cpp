@@ -354,6 +354,28 @@ LogicalResult AttentionOp::verify() {
   int64_t layer = getLayerAttr().getInt();
   if (layer < 0)
     return emitOpError() << "expects a non-negative layer, got " << layer;
+  bool rope = getRope().has_value();
+  if (rope != bool(getPositions()) || rope != bool(getCos()) ||
+      rope != bool(getSin()))
+    return emitOpError() << "expects the rope style, positions, cos and sin "
+                            "together or none of them";
+  if (rope) {
+    auto table = cast<RankedTensorType>(getCos().getType());
+    if (getSin().getType() != table || table.getRank() != 2)
+      return emitOpError() << "expects cos and sin tables of one rank-2 type";
+    int64_t headDim = queryType.getDimSize(2);
+    if (ShapedType::isDynamic(headDim) || table.getDimSize(1) * 2 != headDim)
+      return emitOpError() << "expects rope tables of head_dim / 2 columns, "
+                              "got "
+                           << formatShape(table.getShape()) << " for head dim "
+                           << headDim;
+    int64_t positions =
+        cast<RankedTensorType>(getPositions().getType()).getDimSize(0);
+    if (!compatibleDims(positions, queryType.getDimSize(0)))
+      return emitOpError() << "expects one position per token, got "
+                           << positions << " positions for "
+                           << queryType.getDimSize(0) << " tokens";
+  }
   if (failed(verifyPositive(*this, "scale", getScaleAttr())) ||
       failed(verifyPositive(*this, "softcap", getSoftcapAttr())))
     return failure();

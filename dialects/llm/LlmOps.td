@@ -317,7 +317,7 @@ def Llm_RopeOp : Llm_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>,
   let hasVerifier = 1;
 }
 
-def Llm_AttentionOp : Llm_Op<"attention", [
+def Llm_AttentionOp : Llm_Op<"attention", [AttrSizedOperandSegments,
     AllTypesMatch<["query", "result"]>, AllTypesMatch<["key", "value"]>,
     MemoryEffects<[MemRead<Llm_KvCacheResource>,
                    MemWrite<Llm_KvCacheResource>]>]> {
@@ -333,18 +333,33 @@ def Llm_AttentionOp : Llm_Op<"attention", [
     them (Gemma-2); `sliding_window` limits how far back a token sees
     (Mistral).
 
+    With `rope`, the query and the key are rotated first, as `llm.rope` of
+    that style with these positions and [max_positions, head_dim / 2] cos
+    and sin tables would (made by `llmc-fuse-rope-attention`, so that the
+    attention kernel rotates them itself, instead of two more kernels).
+
     ```mlir
     %o = llm.attention %q, %k, %v {layer = 0 : i64, scale = 0.25 : f64}
+        : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+    %o = llm.attention %q, %k, %v rope rotate_half(%pos, %cos, %sin
+        : tensor<?xi64>, tensor<2048x8xf32>, tensor<2048x8xf32>)
+        {layer = 0 : i64, scale = 0.25 : f64}
         : tensor<?x4x16xf32>, tensor<?x2x16xf32>
     ```
   }];
   let arguments = (ins Llm_FloatTensor:$query, Llm_FloatTensor:$key,
-                       Llm_FloatTensor:$value, I64Attr:$layer,
+                       Llm_FloatTensor:$value,
+                       Optional<Llm_TokenIndexTensor>:$positions,
+                       Optional<Llm_FloatTensor>:$cos,
+                       Optional<Llm_FloatTensor>:$sin, I64Attr:$layer,
                        F64Attr:$scale, OptionalAttr<I64Attr>:$sliding_window,
-                       OptionalAttr<F64Attr>:$softcap);
+                       OptionalAttr<F64Attr>:$softcap,
+                       OptionalAttr<Llm_RopeStyleAttr>:$rope);
   let results = (outs Llm_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value attr-dict `:` type($query) `,` type($key)
+    $query `,` $key `,` $value (`rope` $rope^ `(` $positions `,` $cos `,` $sin
+    `:` type($positions) `,` type($cos) `,` type($sin) `)`)? attr-dict `:`
+    type($query) `,` type($key)
   }];
   let hasVerifier = 1;
 }

@@ -130,10 +130,12 @@ FailureOr<Value> emitAttention(Raiser &r, Value q, Value k, Value v,
   OpBuilder &b = r.builder();
   return b
       .create<llm::AttentionOp>(
-          user->getLoc(), qt, q, k, v, b.getI64IntegerAttr(*layer),
+          user->getLoc(), qt, q, k, v, /*positions=*/Value(), /*cos=*/Value(),
+          /*sin=*/Value(), b.getI64IntegerAttr(*layer),
           b.getF64FloatAttr(scale),
           window > 0 ? b.getI64IntegerAttr(window) : IntegerAttr(),
-          softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr())
+          softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr(),
+          /*rope=*/llm::RopeStyleAttr())
       .getResult();
 }
 

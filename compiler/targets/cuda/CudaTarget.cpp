@@ -101,7 +101,17 @@ int64_t decodeLaunches(const llvm::json::Array &steps) {
     const llvm::json::Object *object = step.getAsObject();
     std::optional<llvm::StringRef> kernel =
         object ? object->getString("kernel") : std::nullopt;
-    launches += kernel && *kernel == "attention" ? 3 : 1;
+    if (!kernel || *kernel != "attention") {
+      ++launches;
+      continue;
+    }
+    // One llmc_attention_decode_step for head dims it takes (multiples of
+    // 32 up to 256), which also rotates and appends; else the KV append,
+    // the query's and key's rope when fused, and llmc_attention.
+    const llvm::json::Object *attrs = object->getObject("attrs");
+    int64_t dim = attrs ? attrs->getInteger("head_dim").value_or(0) : 0;
+    bool rope = attrs && attrs->getString("rope").has_value();
+    launches += dim % 32 == 0 && dim > 0 && dim <= 256 ? 1 : rope ? 4 : 2;
   }
   return launches;
 }

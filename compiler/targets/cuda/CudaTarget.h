@@ -29,9 +29,9 @@ struct Fatbin {
 };
 
 /// The kernel launches the cuda device makes for one decoded token of a
-/// plan's `steps` (attention is three: the KV append, the split attention
-/// and its combine; every other step one), as runtime/src/cuda/CudaDevice
-/// launches them.
+/// plan's `steps` (every step one, except attention with a head dim the
+/// decode kernel does not take: the KV append, a fused rope's two, and
+/// llmc_attention), as runtime/src/cuda/CudaDevice launches them.
 int64_t decodeLaunches(const llvm::json::Array &steps);
 
 /// Finds nvcc ($LLMC_NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin) and

@@ -30,6 +30,22 @@ void CpuExecutor::attention(const Step &step, KvCache &cache, int64_t t,
   const float *v = buffer(step.inputs[2], t);
   float *out = buffer(step.outputs[0], t);
   int64_t row = kvHeads * dim;
+  // "rope": query and key rotated first (llmc-fuse-rope-attention), into
+  // copies: the step's inputs stay as they are.
+  std::vector<float> rotatedQ, rotatedK;
+  if (!step.name("rope").empty()) {
+    const float *cos = weight(step.weights[0]), *sin = weight(step.weights[1]);
+    int64_t half = plan.weights[size_t(step.weights[0])].shape[1];
+    bool interleaved = step.name("rope") == "interleaved";
+    rotatedQ.resize(size_t(t * heads * dim));
+    rotatedK.resize(size_t(t * row));
+    rope(q, t, heads, dim, positions, cos, sin, half, interleaved,
+         rotatedQ.data());
+    rope(k, t, kvHeads, dim, positions, cos, sin, half, interleaved,
+         rotatedK.data());
+    q = rotatedQ.data();
+    k = rotatedK.data();
+  }
   for (int64_t r = 0; r < t; ++r) {
     std::memcpy(cache.key(layer, positions[r]), k + r * row, size_t(row) * 4);
     std::memcpy(cache.value(layer, positions[r]), v + r * row, size_t(row) * 4);

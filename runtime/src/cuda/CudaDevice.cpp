@@ -286,7 +286,7 @@ CudaSession::~CudaSession() {
     if (e)
       d.cuEventDestroy(e);
   for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, counters_,
-                        gatedScratch_, dequantized_, converted_})
+                        gatedScratch_, ropeScratch_, dequantized_, converted_})
     if (p)
       d.cuMemFree(p);
   if (cublasHandle_)
@@ -398,7 +398,7 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   const Driver &d = model.driver();
   dropGraph(); // it holds the old arena's addresses
   for (CUdeviceptr *p : {&arena_, &ids_, &positions_, &gatedScratch_,
-                         &dequantized_, &converted_})
+                         &ropeScratch_, &dequantized_, &converted_})
     if (*p) {
       d.cuMemFree(*p);
       *p = 0;
@@ -430,6 +430,15 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   }
   if (CUresult r = d.cuMemAlloc(&gatedScratch_, size_t(t * gated) * 4))
     return d.error(r, "allocating gated-MLP scratch");
+  // A prompt's rotated query and key, for attention steps that fuse rope.
+  int64_t rotated = 0;
+  for (const Step &s : model.plan().steps)
+    if (s.kernel == Kernel::Attention && !s.name("rope").empty())
+      rotated = std::max(rotated, (s.integer("heads") + s.integer("kv_heads")) *
+                                      s.integer("head_dim"));
+  if (rotated > 0)
+    if (CUresult r = d.cuMemAlloc(&ropeScratch_, size_t(t * rotated) * 4))
+      return d.error(r, "allocating rotated query and key scratch");
   // Longer prompts of a 16-bit model run quantized matrices as a GEMM on a
   // 16-bit copy (CudaQuantized.cpp).
   if (t > 8 && halfModel_ && dequantized > 0)
@@ -723,19 +732,42 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       float scale = float(s.number("scale"));
       int row = kv * dim;
       CUdeviceptr keys = keys_[size_t(layer)], values = values_[size_t(layer)];
+      // A fused rotary embedding (plan attr "rope", the tables are the
+      // step's weights): 1 rotate_half, 2 interleaved.
+      std::string ropeName = s.name("rope");
+      int rope = ropeName.empty() ? 0 : ropeName == "interleaved" ? 2 : 1;
       if (t == 1 && decodeAttentionTakes(dim) &&
           model.hasFunction("llmc_attention_decode_step")) {
-        // One launch: the new key and value go to the cache inside.
+        // One launch: the query and the new key rotated, the new key and
+        // value written to the cache, the chunks merged, all inside.
         int splits = splits_;
-        status = launch("llmc_attention_decode_step", unsigned(heads),
-                        unsigned(splits), 128, 0,
-                        {&in[0], &in[1], &in[2], &heads, &kv, &dim, &positions_,
-                         &keys, &values, &scale, &window, &softcap, &splits,
-                         &scratch_, &counters_, &out[0]});
+        status =
+            launch("llmc_attention_decode_step", unsigned(heads),
+                   unsigned(splits), 128, 0,
+                   {&in[0], &in[1], &in[2], &heads, &kv, &dim, &positions_,
+                    &keys, &values, &scale, &window, &softcap, &splits, &ws[0],
+                    &ws[1], &rope, &scratch_, &counters_, &out[0]});
         break;
       }
+      CUdeviceptr query = in[0], key = in[1];
+      if (rope) {
+        // Prompts (and head dims the decode kernel does not take): the
+        // query and key rotated into scratch first.
+        int half = dim / 2, interleaved = rope == 2;
+        query = ropeScratch_;
+        key = ropeScratch_ + CUdeviceptr(t * heads * dim) * 4;
+        status = launch("llmc_rope", unsigned(t), 1, 256, 0,
+                        {&in[0], &heads, &dim, &positions_, &ws[0], &ws[1],
+                         &half, &interleaved, &query});
+        if (!status)
+          status = launch("llmc_rope", unsigned(t), 1, 256, 0,
+                          {&in[1], &kv, &dim, &positions_, &ws[0], &ws[1],
+                           &half, &interleaved, &key});
+        if (status)
+          break;
+      }
       status = launch("llmc_kv_append", unsigned(t), 1, 256, 0,
-                      {&in[1], &in[2], &row, &positions_, &keys, &values});
+                      {&key, &in[2], &row, &positions_, &keys, &values});
       if (status)
         break;
       int ti = int(t);
@@ -746,12 +778,12 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
             launch("llmc_attention_prefill",
                    (unsigned(t) + kPrefillQueries - 1) / kPrefillQueries,
                    unsigned(heads), kPrefillThreads, prefillSharedBytes(dim),
-                   {&in[0], &ti, &heads, &kv, &dim, &positions_, &keys, &values,
+                   {&query, &ti, &heads, &kv, &dim, &positions_, &keys, &values,
                     &scale, &window, &softcap, &out[0]});
       } else {
         status = launch("llmc_attention", unsigned(t * heads), 1, 128,
                         unsigned(length_ + t) * 4,
-                        {&in[0], &heads, &kv, &dim, &positions_, &keys, &values,
+                        {&query, &heads, &kv, &dim, &positions_, &keys, &values,
                          &scale, &window, &softcap, &out[0]});
       }
       break;

@@ -160,6 +160,8 @@ private:
   CUdeviceptr counters_ = 0;
   /// A gated linear step's up projection when it runs unfused.
   CUdeviceptr gatedScratch_ = 0;
+  /// A prompt's rotated query and key, for attention steps with "rope".
+  CUdeviceptr ropeScratch_ = 0;
   /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of
   /// more than 8 tokens), sized for the largest; null until needed.
   CUdeviceptr dequantized_ = 0;

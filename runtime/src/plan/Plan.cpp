@@ -303,7 +303,11 @@ void Checker::checkStep(size_t i, const Step &s) {
     return;
   }
   case Kernel::Attention: {
-    if (!expectCounts(i, s, 3, 0, 0, 1))
+    // "rope": the query and key are rotated first, by cos and sin tables
+    // of head_dim / 2 columns (the step's two weights).
+    std::string rope = s.name("rope");
+    size_t tables = rope.empty() ? 0 : 2;
+    if (!expectCounts(i, s, 3, tables, tables, 1))
       return;
     int64_t heads = s.integer("heads"), kv = s.integer("kv_heads"),
             dim = s.integer("head_dim"), layer = s.integer("layer", -1);
@@ -313,6 +317,17 @@ void Checker::checkStep(size_t i, const Step &s) {
       fail() << stepName(i, s)
              << ": layer, heads or kv_heads do not match the KV cache";
       return flush();
+    }
+    if (tables) {
+      const Weight &cos = weight(s, 0);
+      if ((rope != "rotate_half" && rope != "interleaved") ||
+          cos.shape.size() != 2 || 2 * cos.shape[1] != dim) {
+        fail() << stepName(i, s) << ": bad rope style or tables";
+        return flush();
+      }
+      if (!expectWeight(i, s, 0, DType::F32, cos.shape) ||
+          !expectWeight(i, s, 1, DType::F32, cos.shape))
+        return;
     }
     if (expectFeatures(i, s, true, 0, heads * dim) &&
         expectFeatures(i, s, true, 1, kv * dim) &&

@@ -428,6 +428,22 @@ func.func @f(%q: tensor<?x4x16xf32>, %k: tensor<?x2x8xf32>) {
 
 // -----
 
+func.func @f(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %p: tensor<?xi64>, %c: tensor<64x4xf32>) {
+  // expected-error @+1 {{expects rope tables of head_dim / 2 columns, got [64, 4] for head dim 16}}
+  %o = llm.attention %q, %k, %k rope rotate_half(%p, %c, %c : tensor<?xi64>, tensor<64x4xf32>, tensor<64x4xf32>) {layer = 0 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %p: tensor<?xi64>, %c: tensor<64x8xf32>) {
+  // expected-error @+1 {{expects the rope style, positions, cos and sin together or none of them}}
+  %o = "llm.attention"(%q, %k, %k, %p, %c, %c) <{layer = 0 : i64, scale = 0.25 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>}> : (tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<?xi64>, tensor<64x8xf32>, tensor<64x8xf32>) -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
 func.func @f(%q: tensor<?x?x16xf32>, %k: tensor<?x2x16xf32>) {
   // expected-error @+1 {{expects static head counts}}
   %o = llm.attention %q, %k, %k {layer = 0 : i64, scale = 0.25 : f64} : tensor<?x?x16xf32>, tensor<?x2x16xf32>

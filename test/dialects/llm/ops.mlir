@@ -37,6 +37,11 @@ module attributes {llm.kv_cache = #llm.kv_cache<layers = 2, kv_heads = 2, head_d
         {layer = 1 : i64, scale = 0.25 : f64, sliding_window = 256 : i64,
          softcap = 50.0 : f64}
         : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+    // CHECK: llm.attention %{{.*}}, %{{.*}}, %{{.*}} rope interleaved(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?xi64>, tensor<512x8xf32>, tensor<512x8xf32>) {layer = 1 : i64, scale = 2.500000e-01 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>
+    %ro = llm.attention %q3, %k3, %k3 rope interleaved(%pos, %cos, %sin
+        : tensor<?xi64>, tensor<512x8xf32>, tensor<512x8xf32>)
+        {layer = 1 : i64, scale = 0.25 : f64}
+        : tensor<?x4x16xf32>, tensor<?x2x16xf32>
     // CHECK: %[[Y:.*]], %[[S:.*]] = llm.add_rms_norm %{{.*}}, %[[H]], %{{.*}} {epsilon = 9.9999999999999995E-7 : f64, unit_offset} : tensor<?x64xf32>, tensor<64xf32>
     %y, %s = llm.add_rms_norm %o2, %h, %norm {epsilon = 1.0e-6 : f64, unit_offset}
         : tensor<?x64xf32>, tensor<64xf32>

@@ -107,6 +107,46 @@ TEST(PlanTest, RejectsAnUnknownGateActivation) {
             std::string::npos);
 }
 
+/// One attention step over [1, 2] heads with a fused rope of `style` and
+/// tables `weights` (0, 1: [8, 1]; 2: [8, 2]).
+std::string ropeAttentionJson(const std::string &style,
+                              const std::string &weights) {
+  return R"({"entry": "forward", "vocab_size": 2, "max_context": 8,
+    "kv_cache": {"layers": 1, "kv_heads": 1, "head_dim": 2},
+    "arena_per_token": 8,
+    "buffers": [{"features": 2, "offset": 0}, {"features": 2, "offset": 2},
+                {"features": 2, "offset": 4}, {"features": 2, "offset": 6}],
+    "weights": [{"name": "cos", "dtype": "f32", "shape": [8, 1],
+                 "offset": 0, "bytes": 32},
+                {"name": "sin", "dtype": "f32", "shape": [8, 1],
+                 "offset": 32, "bytes": 32},
+                {"name": "wide", "dtype": "f32", "shape": [8, 2],
+                 "offset": 64, "bytes": 64}],
+    "steps": [{"kernel": "attention", "in": [0, 1, 2], "out": [3],
+               "weights": )" +
+         weights + R"(, "attrs": {"layer": 0, "heads": 1, "kv_heads": 1,
+               "head_dim": 2, "scale": 1.0, "rope": ")" +
+         style + R"("}}],
+    "logits": 3})";
+}
+
+TEST(PlanTest, ReadsAttentionWithFusedRope) {
+  Plan plan;
+  ASSERT_EQ(parsePlan(ropeAttentionJson("rotate_half", "[0, 1]"), 256, "m.llmc",
+                      plan),
+            nullptr);
+  EXPECT_EQ(plan.steps[0].name("rope"), "rotate_half");
+  EXPECT_NE(parseError(ropeAttentionJson("spiral", "[0, 1]"))
+                .find("step 0 (attention): bad rope style or tables"),
+            std::string::npos);
+  EXPECT_NE(parseError(ropeAttentionJson("interleaved", "[2, 2]"))
+                .find("step 0 (attention): bad rope style or tables"),
+            std::string::npos);
+  EXPECT_NE(parseError(ropeAttentionJson("interleaved", "[]"))
+                .find("step 0 (attention) has 3 inputs, 0 weights"),
+            std::string::npos);
+}
+
 TEST(PlanTest, ReadsQuantizedFusedSteps) {
   // A gated_linear_quantized step over the [6] normed buffer into the [4]
   // buffer, with one 4-bit [4, 6] matrix (one group of 6) as gate and up.

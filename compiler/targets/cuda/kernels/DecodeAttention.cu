@@ -8,10 +8,11 @@
 // the head's last block to finish (a counter per head) merges the chunks
 // into the output and sets the counter back to zero. The new token's key
 // and value are read from the step's inputs, not the cache, and one block
-// per KV head writes them into the cache for the steps after: one launch
-// per layer, no append or combine kernel. The length comes from
-// positions[0] in device memory, so a captured graph replays for any
-// length.
+// per KV head writes them into the cache for the steps after; the query
+// and the new key are rotated here when the step fuses its rotary
+// embedding: one launch per layer, no rope, append or combine kernel. The
+// length comes from positions[0] in device memory, so a captured graph replays
+// for any length.
 //
 // Launch: grid (heads, splits), block 128, no dynamic shared memory.
 // headDim is a multiple of 32 and at most 256. scratch holds heads *
@@ -36,6 +37,7 @@ extern "C" __global__ void __launch_bounds__(128)
                                int headDim, const int32_t *positions,
                                float *keys, float *values, float scale,
                                int window, float softcap, int splits,
+                               const float *cos, const float *sin, int rope,
                                float *scratch, int *counters, float *out) {
   gridDependencyBegin();
   int h = blockIdx.x, split = blockIdx.y;
@@ -44,11 +46,28 @@ extern "C" __global__ void __launch_bounds__(128)
   int per = headDim / 32;
   int last = positions[0];
   int row = kvHeads * headDim;
+  // The query and the new key, rotated when `rope` says so (1 rotate_half,
+  // 2 interleaved; cos and sin have headDim / 2 columns).
+  __shared__ float qRot[256], kRot[256];
+  const float *qh = q + (size_t)h * headDim;
+  const float *kh = kNew + (size_t)kvh * headDim;
+  int half = headDim / 2;
+  for (int j = threadIdx.x; j < half; j += blockDim.x) {
+    int a = rope == 2 ? 2 * j : j, b = rope == 2 ? 2 * j + 1 : j + half;
+    float c = rope ? cos[(size_t)last * half + j] : 1.0f;
+    float s = rope ? sin[(size_t)last * half + j] : 0.0f;
+    float qa = qh[a], qb = qh[b], ka = kh[a], kb = kh[b];
+    qRot[a] = qa * c - qb * s;
+    qRot[b] = qb * c + qa * s;
+    kRot[a] = ka * c - kb * s;
+    kRot[b] = kb * c + ka * s;
+  }
+  __syncthreads();
   // The cache row of the new position, for the later steps; this step's
-  // blocks read the new key and value from kNew and vNew.
+  // blocks read the new key and value from kRot and vNew.
   if (split == 0 && h % group == 0)
     for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-      keys[(size_t)last * row + kvh * headDim + d] = kNew[kvh * headDim + d];
+      keys[(size_t)last * row + kvh * headDim + d] = kRot[d];
       values[(size_t)last * row + kvh * headDim + d] = vNew[kvh * headDim + d];
     }
   int first = window > 0 ? max(0, last - window + 1) : 0;
@@ -57,10 +76,9 @@ extern "C" __global__ void __launch_bounds__(128)
   int begin = first + split * chunk, end = min(last + 1, begin + chunk);
 
   float qv[kMaxPerLane], acc[kMaxPerLane];
-  const float *qh = q + (size_t)h * headDim;
 #pragma unroll
   for (int i = 0; i < kMaxPerLane; ++i) {
-    qv[i] = i < per ? qh[lane + 32 * i] * scale : 0.0f;
+    qv[i] = i < per ? qRot[lane + 32 * i] * scale : 0.0f;
     acc[i] = 0.0f;
   }
   // Each warp takes kBatch consecutive positions at a time and issues all
@@ -71,8 +89,8 @@ extern "C" __global__ void __launch_bounds__(128)
 #pragma unroll
     for (int b = 0; b < kBatch; ++b) {
       int p = min(p0 + b, end - 1);
-      const float *kp = p == last ? kNew + kvh * headDim
-                                  : keys + (size_t)p * row + kvh * headDim;
+      const float *kp =
+          p == last ? kRot : keys + (size_t)p * row + kvh * headDim;
       const float *vp = p == last ? vNew + kvh * headDim
                                   : values + (size_t)p * row + kvh * headDim;
 #pragma unroll
