@@ -54,6 +54,12 @@ llmc_generate(llmc_session_t session, const int32_t *prompt,
   auto forward = [&](const int32_t *ids, size_t count, float *logits) {
     return llmc_session_forward(session, ids, count, 0, logits, size_t(vocab));
   };
+  // The cuda device takes a greedy step's argmax on the GPU.
+  llmc::generate::ArgmaxFn argmax;
+  if (session->cuda && session->cuda->takesArgmax())
+    argmax = [&](const int32_t *ids, size_t count, int32_t &next) {
+      return session->cuda->forward(ids, int64_t(count), false, nullptr, &next);
+    };
   std::unique_ptr<llmc::generate::TextStream> text =
       llmc::generate::makeTextStream(*session->model);
   auto onToken = [&](int32_t id, const std::string &piece) {
@@ -65,7 +71,7 @@ llmc_generate(llmc_session_t session, const int32_t *prompt,
   llmc::generate::GenerateResult result;
   try {
     if (llmc_status_t s = llmc::generate::generate(
-            forward, vocab, session->capacity() - session->length(),
+            forward, argmax, vocab, session->capacity() - session->length(),
             std::vector<int32_t>(prompt, prompt + prompt_count), g, text.get(),
             onToken, result))
       return s;

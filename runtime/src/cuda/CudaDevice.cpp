@@ -199,7 +199,7 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   if (CUresult r = d.cuStreamCreate(&s->stream_, 1))
     return d.error(r, "cuStreamCreate");
   void *host = nullptr;
-  if (CUresult r = d.cuMemAllocHost(&host, 8))
+  if (CUresult r = d.cuMemAllocHost(&host, 16))
     return d.error(r, "allocating pinned memory");
   s->hostStep_ = static_cast<int32_t *>(host);
   if (CUresult r = d.cuMemAllocHost(
@@ -225,6 +225,8 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
     return d.error(r, "allocating attention counters");
   if (CUresult r = d.cuMemcpyHtoD(s->counters_, zeros.data(), zeros.size() * 4))
     return d.error(r, "clearing attention counters");
+  if (CUresult r = d.cuMemAlloc(&s->argmax_, 4))
+    return d.error(r, "allocating the argmax");
   for (const plan::Weight &w : model.plan().weights)
     if (!s->halfModel_ && (w.dtype == DType::BF16 || w.dtype == DType::F16)) {
       s->halfModel_ = true;
@@ -285,7 +287,7 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, counters_,
+  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, counters_, argmax_,
                         gatedScratch_, ropeScratch_, dequantized_, converted_})
     if (p)
       d.cuMemFree(p);
@@ -858,7 +860,8 @@ llmc_status_t CudaSession::launchDecodeGraph() {
 }
 
 llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
-                                   bool allLogits, float *logits) {
+                                   bool allLogits, float *logits,
+                                   int32_t *argmax) {
   const plan::Plan &plan = model.plan();
   const Driver &d = model.driver();
   if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
@@ -898,7 +901,19 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
   size_t rows = size_t(allLogits ? t : 1);
   size_t bytes = rows * size_t(plan.vocabSize) * 4;
   // The copy waits for the kernels: the one host sync of a step.
-  if (rows == 1) {
+  if (rows == 1 && argmax) {
+    int n = int(plan.vocabSize);
+    if (llmc_status_t s =
+            launch("llmc_argmax", 1, 1, 1024, 0, {&result, &n, &argmax_})) {
+      d.cuStreamSynchronize(stream_);
+      return s;
+    }
+    if (CUresult r = d.cuMemcpyDtoHAsync(&hostStep_[2], argmax_, 4, stream_))
+      return d.error(r, "reading the argmax");
+    if (CUresult r = d.cuStreamSynchronize(stream_))
+      return d.error(r, "running the step (a kernel failed)");
+    *argmax = hostStep_[2];
+  } else if (rows == 1) {
     if (CUresult r = d.cuMemcpyDtoHAsync(hostLogits_, result, bytes, stream_))
       return d.error(r, "reading the logits");
     if (CUresult r = d.cuStreamSynchronize(stream_))

@@ -84,9 +84,13 @@ public:
     if (length >= 0 && length < length_)
       length_ = length;
   }
-  /// As CpuExecutor::forward.
+  /// As CpuExecutor::forward; with `argmax` (and not allLogits), the last
+  /// token's greedy next id (the first of the largest logits), taken on
+  /// the GPU, goes there instead of the logits (then `logits` may be null).
   llmc_status_t forward(const int32_t *ids, int64_t t, bool allLogits,
-                        float *logits);
+                        float *logits, int32_t *argmax = nullptr);
+  /// Whether the artifact's kernels take the argmax (llmc_argmax).
+  bool takesArgmax() const { return model.hasFunction("llmc_argmax"); }
 
 private:
   CudaSession(const CudaModel &model) : model(model) {}
@@ -158,6 +162,8 @@ private:
   CUdeviceptr arena_ = 0, ids_ = 0, positions_ = 0, scratch_ = 0;
   /// The decode attention's per-head counters of finished chunks.
   CUdeviceptr counters_ = 0;
+  /// llmc_argmax's result.
+  CUdeviceptr argmax_ = 0;
   /// A gated linear step's up projection when it runs unfused.
   CUdeviceptr gatedScratch_ = 0;
   /// A prompt's rotated query and key, for attention steps with "rope".
@@ -173,7 +179,8 @@ private:
   CUdeviceptr converted_ = 0, convertedFrom_ = 0;
   size_t convertedCount_ = 0;
   CUstream stream_ = nullptr;
-  /// Pinned: the next token's id and position, and one row of logits.
+  /// Pinned: the next token's id and position, the argmax, and one row of
+  /// logits.
   int32_t *hostStep_ = nullptr;
   float *hostLogits_ = nullptr;
   CUgraphExec graph_ = nullptr;

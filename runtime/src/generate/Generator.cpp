@@ -54,7 +54,8 @@ private:
 
 } // namespace
 
-llmc_status_t generate(const ForwardFn &forward, int64_t vocab, int64_t room,
+llmc_status_t generate(const ForwardFn &forward, const ArgmaxFn &argmax,
+                       int64_t vocab, int64_t room,
                        const std::vector<int32_t> &prompt,
                        const GenerateOptions &options, TextStream *text,
                        const TokenFn &onToken, GenerateResult &result) {
@@ -70,9 +71,17 @@ llmc_status_t generate(const ForwardFn &forward, int64_t vocab, int64_t room,
         prompt.size(), (long long)room);
   Sampler sampler(options.sampling);
   StopStringFilter filter(options.stopStrings);
-  std::vector<float> logits(static_cast<size_t>(vocab));
+  // Greedy without a repetition penalty needs only the argmax.
+  bool greedy = argmax && options.sampling.temperature <= 0.0f &&
+                options.sampling.repetitionPenalty == 1.0f;
+  std::vector<float> logits(greedy ? 0 : static_cast<size_t>(vocab));
   std::vector<int32_t> history = prompt;
-  if (llmc_status_t s = forward(prompt.data(), prompt.size(), logits.data()))
+  int32_t greedyNext = 0;
+  auto step = [&](const int32_t *ids, size_t count) {
+    return greedy ? argmax(ids, count, greedyNext)
+                  : forward(ids, count, logits.data());
+  };
+  if (llmc_status_t s = step(prompt.data(), prompt.size()))
     return s;
   room -= int64_t(prompt.size());
   for (;;) {
@@ -80,7 +89,8 @@ llmc_status_t generate(const ForwardFn &forward, int64_t vocab, int64_t room,
       result.reason = StopReason::MaxTokens;
       break;
     }
-    int32_t next = sampler.sample(logits.data(), vocab, history);
+    int32_t next =
+        greedy ? greedyNext : sampler.sample(logits.data(), vocab, history);
     bool eos = !options.ignoreEos &&
                std::find(options.eosIds.begin(), options.eosIds.end(), next) !=
                    options.eosIds.end();
@@ -108,7 +118,7 @@ llmc_status_t generate(const ForwardFn &forward, int64_t vocab, int64_t room,
       result.reason = StopReason::ContextFull;
       break;
     }
-    if (llmc_status_t s = forward(&next, 1, logits.data()))
+    if (llmc_status_t s = step(&next, 1))
       return s;
     --room;
   }

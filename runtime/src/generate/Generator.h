@@ -43,6 +43,11 @@ enum class StopReason { Eos, MaxTokens, StopString, ContextFull, Caller };
 /// Runs `count` tokens after those cached; writes the last token's logits.
 using ForwardFn = std::function<llmc_status_t(const int32_t *ids, size_t count,
                                               float *lastLogits)>;
+/// As ForwardFn, but gives the last token's greedy next id (the first of
+/// the largest logits) instead of its logits: a device that takes the
+/// argmax itself saves copying the logits back.
+using ArgmaxFn = std::function<llmc_status_t(const int32_t *ids, size_t count,
+                                             int32_t &next)>;
 /// Receives each generated token and the text it completes (possibly
 /// empty); returns false to stop.
 using TokenFn = std::function<bool(int32_t id, const std::string &text)>;
@@ -53,7 +58,10 @@ struct GenerateResult {
 };
 
 /// `room` is how many more tokens the cache holds (prompt included).
-llmc_status_t generate(const ForwardFn &forward, int64_t vocab, int64_t room,
+/// `argmax`, when given, runs the steps of greedy sampling without a
+/// repetition penalty (which needs no logits on the host).
+llmc_status_t generate(const ForwardFn &forward, const ArgmaxFn &argmax,
+                       int64_t vocab, int64_t room,
                        const std::vector<int32_t> &prompt,
                        const GenerateOptions &options, TextStream *text,
                        const TokenFn &onToken, GenerateResult &result);

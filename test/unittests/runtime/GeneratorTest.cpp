@@ -41,18 +41,30 @@ struct Generation {
   CountingModel model;
 };
 
+/// `argmaxSkip` > 0: the run also has an argmax step (as the cuda device
+/// gives), which predicts (last + argmaxSkip) mod vocab, so that a test
+/// sees which of the two ran.
 Generation generateFrom(std::vector<int32_t> prompt, GenerateOptions options,
-                        int64_t room = 100) {
+                        int64_t room = 100, int argmaxSkip = 0) {
   Generation run;
   LetterStream letters;
-  run.status = generate([&](const int32_t *ids, size_t n,
-                            float *l) { return run.model.forward(ids, n, l); },
-                        run.model.vocab, room, prompt, options, &letters,
-                        [&](int32_t, const std::string &piece) {
-                          run.text += piece;
-                          return true;
-                        },
-                        run.result);
+  ArgmaxFn argmax;
+  if (argmaxSkip > 0)
+    argmax = [&](const int32_t *ids, size_t n, int32_t &next) {
+      ++run.model.calls;
+      run.model.tokensSeen += n;
+      next = int32_t((ids[n - 1] + argmaxSkip) % run.model.vocab);
+      return llmc_status_t(nullptr);
+    };
+  run.status =
+      generate([&](const int32_t *ids, size_t n,
+                   float *l) { return run.model.forward(ids, n, l); },
+               argmax, run.model.vocab, room, prompt, options, &letters,
+               [&](int32_t, const std::string &piece) {
+                 run.text += piece;
+                 return true;
+               },
+               run.result);
   return run;
 }
 
@@ -67,6 +79,24 @@ TEST(GeneratorTest, PrefillsOnceThenDecodesOneTokenPerCall) {
   // The prompt in one call, then one call per token but the last.
   EXPECT_EQ(run.model.calls, 5);
   EXPECT_EQ(run.model.tokensSeen, 3u + 4u);
+}
+
+TEST(GeneratorTest, GreedyStepsTakeTheDevicesArgmaxWhenItHasOne) {
+  GenerateOptions o;
+  o.maxNewTokens = 3;
+  // Greedy: the argmax step runs (it skips 2 ahead), no logits.
+  Generation run = generateFrom({0}, o, 100, 2);
+  EXPECT_EQ(run.result.tokens, (std::vector<int32_t>{2, 4, 6}));
+  EXPECT_EQ(run.model.calls, 3);
+  // A repetition penalty or a temperature needs the logits.
+  o.sampling.repetitionPenalty = 1.1f;
+  EXPECT_EQ(generateFrom({0}, o, 100, 2).result.tokens,
+            (std::vector<int32_t>{1, 2, 3}));
+  o.sampling.repetitionPenalty = 1.0f;
+  o.sampling.temperature = 0.5f;
+  o.sampling.topK = 1;
+  EXPECT_EQ(generateFrom({0}, o, 100, 2).result.tokens,
+            (std::vector<int32_t>{1, 2, 3}));
 }
 
 TEST(GeneratorTest, StopsAtAnEndOfSequenceIdWithoutEmittingIt) {

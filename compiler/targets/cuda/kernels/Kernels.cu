@@ -263,6 +263,49 @@ extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
   }
 }
 
+/// out[0] = the index of the first of the largest of x[0 .. n), as the
+/// host's greedy sampling (std::max_element) picks it; one block of 1024.
+extern "C" __global__ void __launch_bounds__(1024)
+    llmc_argmax(const float *x, int n, int32_t *out) {
+  gridDependencyBegin();
+  float best = -INFINITY;
+  int at = 0x7fffffff;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    float v = x[i];
+    if (v > best) {
+      best = v;
+      at = i;
+    }
+  }
+  __shared__ float bests[32];
+  __shared__ int ats[32];
+  for (int round = 0; round < 2; ++round) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+      float b = __shfl_xor_sync(0xffffffffu, best, offset);
+      int a = __shfl_xor_sync(0xffffffffu, at, offset);
+      if (b > best || (b == best && a < at)) {
+        best = b;
+        at = a;
+      }
+    }
+    if (round == 1)
+      break;
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    if (lane == 0) {
+      bests[warp] = best;
+      ats[warp] = at;
+    }
+    __syncthreads();
+    if (warp != 0)
+      return;
+    int warps = (blockDim.x + 31) >> 5;
+    best = lane < warps ? bests[lane] : -INFINITY;
+    at = lane < warps ? ats[lane] : 0x7fffffff;
+  }
+  if (threadIdx.x == 0)
+    out[0] = at == 0x7fffffff ? 0 : at;
+}
+
 /// Writes the T new tokens' keys and values at their positions in the
 /// layer's cache ([capacity, kvHeads * headDim] float32 each).
 extern "C" __global__ void llmc_kv_append(const float *k, const float *v,
