@@ -21,6 +21,8 @@
 
 #include "FlashAttention.cu"
 
+#include "Harness.cuh"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,16 +30,6 @@
 #include <cstring>
 #include <random>
 #include <vector>
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    cudaError_t err_ = (call);                                                 \
-    if (err_ != cudaSuccess) {                                                 \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,       \
-                   cudaGetErrorString(err_));                                  \
-      std::exit(2);                                                            \
-    }                                                                          \
-  } while (0)
 
 namespace {
 

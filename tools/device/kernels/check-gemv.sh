@@ -3,11 +3,18 @@
 # that nvidia-smi reports (sm_90 becomes sm_90a) and runs it: the decode
 # GEMV kernels (16-bit, gated, 4-bit) against the simple ones, then their
 # speed and cuBLAS's on the Llama 1B and 8B decode shapes, and one token's
-# matrices as a graph. Arguments go to the program (--no-timing). Run from
-# anywhere; exits non-zero on a mismatch.
+# matrices as a graph. Arguments go to the program (--no-timing). With
+# --explore first, builds and runs gemv-explore.cu instead: 16-bit GEMV
+# variants against read-only ceilings and cuBLAS. Run from anywhere; exits
+# non-zero on a mismatch.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
-out=${OUT_BIN:-/tmp/gemv-check}
+harness=gemv-check
+if [ "${1:-}" = --explore ]; then
+  harness=gemv-explore
+  shift
+fi
+out=${OUT_BIN:-/tmp/$harness}
 cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n 1 | tr -d '. ')
 arch=sm_$cap
 if [ "$cap" = 90 ]; then
@@ -15,5 +22,5 @@ if [ "$cap" = 90 ]; then
 fi
 echo "building $out for $arch"
 nvcc -O3 -arch="$arch" -std=c++17 -I "$root/compiler/targets/cuda/kernels" \
-  "$root/tools/device/kernels/gemv-check.cu" -lcublas -o "$out"
+  "$root/tools/device/kernels/$harness.cu" -lcublas -o "$out"
 "$out" "$@"

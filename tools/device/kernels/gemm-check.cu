@@ -25,6 +25,8 @@
 
 #include "Gemm.cu"
 
+#include "Harness.cuh"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -32,16 +34,6 @@
 #include <cublas_v2.h>
 #include <type_traits>
 #include <vector>
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    cudaError_t e_ = (call);                                                   \
-    if (e_ != cudaSuccess) {                                                   \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,       \
-                   cudaGetErrorString(e_));                                    \
-      std::exit(1);                                                            \
-    }                                                                          \
-  } while (0)
 
 #define CHECK_BLAS(call)                                                       \
   do {                                                                         \

@@ -37,6 +37,8 @@
 
 #include "GemvQuantized.cu"
 
+#include "Harness.cuh"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -46,16 +48,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    cudaError_t e_ = (call);                                                   \
-    if (e_ != cudaSuccess) {                                                   \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,       \
-                   cudaGetErrorString(e_));                                    \
-      std::exit(1);                                                            \
-    }                                                                          \
-  } while (0)
 
 namespace {
 
@@ -73,18 +65,6 @@ int q4Grid(void (*fn)(GemvQArgs), int rowsPerBlock, int n, int smem) {
   CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, fn, 256, smem));
   return std::min((n + rowsPerBlock - 1) / rowsPerBlock,
                   std::max(1, perSm) * smCount);
-}
-
-__global__ void fillRandom(uint32_t *p, size_t words, uint64_t seed) {
-  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < words;
-       i += (size_t)gridDim.x * blockDim.x) {
-    uint64_t z = (seed + i) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    uint32_t v = uint32_t(z ^ (z >> 31));
-    // Keep 16-bit values finite and small: clear exponent bits.
-    p[i] = v & 0xBCFFBCFFu;
-  }
 }
 
 std::mt19937 rng(1234);
@@ -306,66 +286,6 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
 
 // --- Timing -----------------------------------------------------------------
 
-double copyBandwidth() {
-  size_t bytes = size_t(1) << 30;
-  void *a, *b;
-  CHECK(cudaMalloc(&a, bytes));
-  CHECK(cudaMalloc(&b, bytes));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  for (int i = 0; i < 2; ++i)
-    CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
-  CHECK(cudaEventRecord(e0));
-  for (int i = 0; i < 10; ++i)
-    CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
-  CHECK(cudaEventRecord(e1));
-  CHECK(cudaEventSynchronize(e1));
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  CHECK(cudaFree(a));
-  CHECK(cudaFree(b));
-  return 2.0 * bytes * 10 / (ms * 1e-3);
-}
-
-cudaStream_t timing;
-
-/// Microseconds per call of launch(copy) on `timing`, rotating over
-/// `copies`: 60 calls captured as one graph, so that launch overheads are
-/// those of the runtime's graphs.
-double timeLaunches(const std::function<void(int)> &launch, int copies) {
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  const int iterations = 60;
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CHECK(cudaStreamBeginCapture(timing, cudaStreamCaptureModeRelaxed));
-  for (int i = 0; i < iterations; ++i)
-    launch(i % copies);
-  CHECK(cudaStreamEndCapture(timing, &graph));
-  CHECK(cudaGraphInstantiate(&exec, graph, 0));
-  CHECK(cudaGraphLaunch(exec, timing));
-  CHECK(cudaEventRecord(e0, timing));
-  CHECK(cudaGraphLaunch(exec, timing));
-  CHECK(cudaEventRecord(e1, timing));
-  CHECK(cudaEventSynchronize(e1));
-  CHECK(cudaGetLastError());
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  CHECK(cudaGraphExecDestroy(exec));
-  CHECK(cudaGraphDestroy(graph));
-  return 1e3 * ms / iterations;
-}
-
-void *deviceRandom(size_t bytes, uint64_t seed) {
-  void *p;
-  CHECK(cudaMalloc(&p, bytes));
-  fillRandom<<<1024, 256>>>((uint32_t *)p, bytes / 4, seed);
-  CHECK(cudaGetLastError());
-  return p;
-}
-
 double bandwidth = 0;
 void line(const char *shape, const char *kernel, double bytes, double us) {
   std::printf("%-22s %-30s %8.1f us %7.0f GB/s %5.1f%%\n", shape, kernel, us,
@@ -495,23 +415,6 @@ void timeShapes(cublasHandle_t blas) {
   CHECK(cudaFree(xb));
 }
 
-/// Launches `kernel` with programmatic stream serialization (as the runtime).
-template <typename Args>
-void launchPdl(void (*kernel)(Args), unsigned grid, int smem, Args a,
-               cudaStream_t stream) {
-  cudaLaunchConfig_t config{};
-  config.gridDim = dim3(grid);
-  config.blockDim = dim3(256);
-  config.dynamicSmemBytes = smem;
-  config.stream = stream;
-  cudaLaunchAttribute attribute{};
-  attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attribute.val.programmaticStreamSerializationAllowed = 1;
-  config.attrs = &attribute;
-  config.numAttrs = 1;
-  CHECK(cudaLaunchKernelEx(&config, kernel, a));
-}
-
 struct ModelShape {
   const char *name;
   int layers, hidden, qkv, intermediate, vocab;
@@ -555,8 +458,9 @@ void timeToken(const ModelShape &m, bool q4,
       GemvArgs a{};
       a.x = x, a.t = 1, a.k = k, a.w[0] = bf16(n, k), a.out[0] = out,
       a.n[0] = n;
-      launches.push_back(
-          [=] { launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 0, a, stream); });
+      launches.push_back([=] {
+        launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 256, 0, a, stream);
+      });
     } else {
       auto [q, s] = q4w(n, k);
       GemvQArgs a{};
@@ -564,7 +468,8 @@ void timeToken(const ModelShape &m, bool q4,
       a.out[0] = out, a.n[0] = n, a.group = 128, a.isSigned = 1;
       int smem = gemvQSharedBytes(1, k);
       int grid = q4Grid(q4k.plain, 8 * q4k.rows, n, smem);
-      launches.push_back([=] { launchPdl(q4k.plain, grid, smem, a, stream); });
+      launches.push_back(
+          [=] { launchPdl(q4k.plain, grid, 256, smem, a, stream); });
     }
   };
   // int4: QKV as one three-matrix launch, gate and up as one gated launch.
@@ -583,7 +488,7 @@ void timeToken(const ModelShape &m, bool q4,
     void (*fn)(GemvQArgs) = gated ? q4k.gated : q4k.plain;
     int smem = gemvQSharedBytes(1, k);
     int grid = std::min(tiles, q4Grid(fn, 1, 1 << 30, smem));
-    launches.push_back([=] { launchPdl(fn, grid, smem, a, stream); });
+    launches.push_back([=] { launchPdl(fn, grid, 256, smem, a, stream); });
   };
   for (int l = 0; l < m.layers; ++l) {
     if (q4)
@@ -601,7 +506,7 @@ void timeToken(const ModelShape &m, bool q4,
       a.n[0] = m.intermediate;
       int n = m.intermediate;
       launches.push_back([=] {
-        launchPdl(llmc_gemv_gated_bf16_t1, (n + 3) / 4, 0, a, stream);
+        launchPdl(llmc_gemv_gated_bf16_t1, (n + 3) / 4, 256, 0, a, stream);
       });
     }
     gemv(m.hidden, m.intermediate);
@@ -612,37 +517,15 @@ void timeToken(const ModelShape &m, bool q4,
     a.out[0] = out, a.n[0] = m.vocab;
     int n = m.vocab;
     launches.push_back(
-        [=] { launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 0, a, stream); });
+        [=] { launchPdl(llmc_gemv_bf16_t1, (n + 7) / 8, 256, 0, a, stream); });
   }
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed));
-  for (auto &l : launches)
-    l();
-  CHECK(cudaStreamEndCapture(stream, &graph));
-  CHECK(cudaGraphInstantiate(&exec, graph, 0));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  for (int i = 0; i < 3; ++i)
-    CHECK(cudaGraphLaunch(exec, stream));
-  CHECK(cudaEventRecord(e0, stream));
-  const int tokens = 20;
-  for (int i = 0; i < tokens; ++i)
-    CHECK(cudaGraphLaunch(exec, stream));
-  CHECK(cudaEventRecord(e1, stream));
-  CHECK(cudaEventSynchronize(e1));
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  double us = 1e3 * ms / tokens;
+  double us = timeGraph(launches, stream);
   std::printf("%s %s%s%s token matrices: %zu launches, %.2f GB, %.0f "
               "us/token (%.0f tok/s), %.0f GB/s, %.1f%% of copy bandwidth\n",
               m.name, q4 ? "int4 g128 (lm head bf16) " : "bf16",
               q4 ? q4k.name : "", q4 ? "," : "", launches.size(), bytes / 1e9,
               us, 1e6 / us, bytes / us * 1e-3,
               100 * bytes / (us * 1e-6) / bandwidth);
-  CHECK(cudaGraphExecDestroy(exec));
-  CHECK(cudaGraphDestroy(graph));
   for (void *p : owned)
     CHECK(cudaFree(p));
   CHECK(cudaFree(x));

@@ -1,8 +1,8 @@
 //===- gemv-explore.cu - where the 16-bit decode GEMV loses bandwidth -----===//
 //
-// On a GPU machine (explore-gemv.sh builds and runs this): one-token bf16
-// GEMVs on the Llama 8B and 1B decode shapes, timed as check-gemv.sh times
-// them (60 launches captured as one graph, weights rotated over copies so
+// On a GPU machine (check-gemv.sh --explore builds and runs this): one-token
+// bf16 GEMVs on the Llama 8B and 1B decode shapes, timed as gemv-check.cu
+// times them (60 launches captured as one graph, weights rotated over copies so
 // that they come from memory), against ceilings and variants:
 //
 //   - flat read: every SM streams the matrix in 16-byte loads, no compute
@@ -26,6 +26,8 @@
 
 #include "Gemv.cu"
 
+#include "Harness.cuh"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -33,16 +35,6 @@
 #include <functional>
 #include <string>
 #include <vector>
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    cudaError_t e_ = (call);                                                   \
-    if (e_ != cudaSuccess) {                                                   \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,       \
-                   cudaGetErrorString(e_));                                    \
-      std::exit(1);                                                            \
-    }                                                                          \
-  } while (0)
 
 namespace {
 
@@ -185,18 +177,6 @@ __global__ void __launch_bounds__(Warps * 32) explore(GemvArgs a) {
   }
 }
 
-__global__ void fillRandom(uint32_t *p, size_t words, uint64_t seed) {
-  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < words;
-       i += (size_t)gridDim.x * blockDim.x) {
-    uint64_t z = (seed + i) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    uint32_t v = uint32_t(z ^ (z >> 31));
-    // Keep 16-bit values finite and small: clear exponent bits.
-    p[i] = v & 0xBCFFBCFFu;
-  }
-}
-
 /// Every SM streams `bytes` in 16-byte loads; no compute.
 __global__ void __launch_bounds__(256)
     flatRead(const uint4 *p, size_t count, uint32_t *sink) {
@@ -221,84 +201,12 @@ __global__ void __launch_bounds__(256)
 
 int smCount = 0;
 double bandwidth = 0;
-cudaStream_t timing;
-
-double copyBandwidth() {
-  size_t bytes = size_t(1) << 30;
-  void *a, *b;
-  CHECK(cudaMalloc(&a, bytes));
-  CHECK(cudaMalloc(&b, bytes));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  for (int i = 0; i < 2; ++i)
-    CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
-  CHECK(cudaEventRecord(e0));
-  for (int i = 0; i < 10; ++i)
-    CHECK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice));
-  CHECK(cudaEventRecord(e1));
-  CHECK(cudaEventSynchronize(e1));
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  CHECK(cudaFree(a));
-  CHECK(cudaFree(b));
-  return 2.0 * bytes * 10 / (ms * 1e-3);
-}
-
-/// Microseconds per launch(copy): 60 calls as one graph on `timing`.
-double timeLaunches(const std::function<void(int)> &launch, int copies) {
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  const int iterations = 60;
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CHECK(cudaStreamBeginCapture(timing, cudaStreamCaptureModeRelaxed));
-  for (int i = 0; i < iterations; ++i)
-    launch(i % copies);
-  CHECK(cudaStreamEndCapture(timing, &graph));
-  CHECK(cudaGraphInstantiate(&exec, graph, 0));
-  CHECK(cudaGraphLaunch(exec, timing));
-  CHECK(cudaEventRecord(e0, timing));
-  CHECK(cudaGraphLaunch(exec, timing));
-  CHECK(cudaEventRecord(e1, timing));
-  CHECK(cudaEventSynchronize(e1));
-  CHECK(cudaGetLastError());
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  CHECK(cudaGraphExecDestroy(exec));
-  CHECK(cudaGraphDestroy(graph));
-  return 1e3 * ms / iterations;
-}
-
-void *deviceRandom(size_t bytes, uint64_t seed) {
-  void *p;
-  CHECK(cudaMalloc(&p, bytes));
-  fillRandom<<<1024, 256>>>((uint32_t *)p, bytes / 4, seed);
-  CHECK(cudaGetLastError());
-  return p;
-}
 
 void line(const char *shape, const std::string &kernel, double bytes,
           double us) {
   std::printf("%-24s %-34s %8.1f us %7.0f GB/s %5.1f%%\n", shape,
               kernel.c_str(), us, bytes / us * 1e-3,
               100 * bytes / (us * 1e-6) / bandwidth);
-}
-
-/// Launches with programmatic stream serialization, as the runtime does.
-void launchPdl(void (*kernel)(GemvArgs), unsigned grid, unsigned block,
-               GemvArgs a, cudaStream_t stream) {
-  cudaLaunchConfig_t config{};
-  config.gridDim = dim3(grid);
-  config.blockDim = dim3(block);
-  config.stream = stream;
-  cudaLaunchAttribute attribute{};
-  attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attribute.val.programmaticStreamSerializationAllowed = 1;
-  config.attrs = &attribute;
-  config.numAttrs = 1;
-  CHECK(cudaLaunchKernelEx(&config, kernel, a));
 }
 
 /// A kernel and its launch geometry: rows per block, threads per block.
@@ -487,7 +395,7 @@ void timeToken(const Kernel &plain, const Kernel &gated, int layers, int hidden,
     a.n[0] = n;
     unsigned grid = (n + kernel.rowsPerBlock - 1) / kernel.rowsPerBlock;
     launches.push_back(
-        [=] { launchPdl(kernel.fn, grid, kernel.threads, a, stream); });
+        [=] { launchPdl(kernel.fn, grid, kernel.threads, 0, a, stream); });
   };
   for (int l = 0; l < layers; ++l) {
     gemv(plain, qkv, hidden, matrix(qkv, hidden), nullptr);
@@ -497,33 +405,11 @@ void timeToken(const Kernel &plain, const Kernel &gated, int layers, int hidden,
     gemv(plain, hidden, intermediate, matrix(hidden, intermediate), nullptr);
   }
   gemv(plain, vocab, hidden, matrix(vocab, hidden), nullptr);
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed));
-  for (auto &l : launches)
-    l();
-  CHECK(cudaStreamEndCapture(stream, &graph));
-  CHECK(cudaGraphInstantiate(&exec, graph, 0));
-  cudaEvent_t e0, e1;
-  CHECK(cudaEventCreate(&e0));
-  CHECK(cudaEventCreate(&e1));
-  for (int i = 0; i < 3; ++i)
-    CHECK(cudaGraphLaunch(exec, stream));
-  CHECK(cudaEventRecord(e0, stream));
-  const int tokens = 20;
-  for (int i = 0; i < tokens; ++i)
-    CHECK(cudaGraphLaunch(exec, stream));
-  CHECK(cudaEventRecord(e1, stream));
-  CHECK(cudaEventSynchronize(e1));
-  float ms;
-  CHECK(cudaEventElapsedTime(&ms, e0, e1));
-  double us = 1e3 * ms / tokens;
+  double us = timeGraph(launches, stream);
   std::printf("%s token matrices, %-34s %6.0f us/token (%4.0f tok/s) "
               "%5.1f%% of copy bandwidth\n",
               model, plain.name.c_str(), us, 1e6 / us,
               100 * bytes / (us * 1e-6) / bandwidth);
-  CHECK(cudaGraphExecDestroy(exec));
-  CHECK(cudaGraphDestroy(graph));
   for (void *p : owned)
     CHECK(cudaFree(p));
   CHECK(cudaFree(x));
