@@ -866,6 +866,10 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
   const Driver &d = model.driver();
   if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
     return s;
+  if (argmax ? allLogits : !logits)
+    return llmc_status_make(LLMC_STATUS_INVALID_ARGUMENT,
+                            "forward: the argmax is of the last token only, "
+                            "and without it the logits need a buffer");
   if (llmc_status_t s = model.makeCurrent())
     return s;
   if (llmc_status_t s = ensureArena(t))
