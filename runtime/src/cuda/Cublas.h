@@ -1,5 +1,4 @@
-//===- Cublas.h - cuBLAS's GEMM, loaded at run time --------------*- C++
-//-*-===//
+//===- Cublas.h - cuBLAS's GEMM, loaded at run time ------------*- C++ -*-===//
 //
 // The prompt's matrix products can run on cuBLAS (cublasGemmEx: 16-bit
 // inputs, float32 accumulation and output) instead of llmc_gemm_*. Like

@@ -414,8 +414,16 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return d.error(r, "allocating token ids");
   if (CUresult r = d.cuMemAlloc(&positions_, size_t(t) * 4))
     return d.error(r, "allocating positions");
-  int64_t gated = 1, dequantized = 0;
+  // Scratch sizes per token: the widest gated MLP, the largest quantized
+  // matrix, a fused rope's rotated query and key, the widest matrix input.
+  int64_t gated = 1, dequantized = 0, rotated = 0, widestInput = 1;
   for (const Step &s : model.plan().steps) {
+    if (s.kernel == Kernel::Attention && !s.name("rope").empty())
+      rotated = std::max(rotated, (s.integer("heads") + s.integer("kv_heads")) *
+                                      s.integer("head_dim"));
+    if (!s.inputs.empty())
+      widestInput = std::max(
+          widestInput, model.plan().buffers[size_t(s.inputs[0])].features);
     if (s.kernel == Kernel::GatedLinear ||
         s.kernel == Kernel::GatedLinearQuantized)
       gated =
@@ -432,12 +440,6 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   }
   if (CUresult r = d.cuMemAlloc(&gatedScratch_, size_t(t * gated) * 4))
     return d.error(r, "allocating gated-MLP scratch");
-  // A prompt's rotated query and key, for attention steps that fuse rope.
-  int64_t rotated = 0;
-  for (const Step &s : model.plan().steps)
-    if (s.kernel == Kernel::Attention && !s.name("rope").empty())
-      rotated = std::max(rotated, (s.integer("heads") + s.integer("kv_heads")) *
-                                      s.integer("head_dim"));
   if (rotated > 0)
     if (CUresult r = d.cuMemAlloc(&ropeScratch_, size_t(t * rotated) * 4))
       return d.error(r, "allocating rotated query and key scratch");
@@ -447,14 +449,11 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     if (CUresult r = d.cuMemAlloc(&dequantized_, size_t(dequantized) * 2))
       return d.error(r, "allocating a dequantized-weight buffer of " +
                             std::to_string(dequantized * 2) + " bytes");
-  // cuBLAS multiplies 16-bit activations: a 16-bit copy of the widest.
-  if (t > 8 && cublasHandle_) {
-    int64_t widest = 1;
-    for (const plan::Buffer &b : model.plan().buffers)
-      widest = std::max(widest, b.features);
-    if (CUresult r = d.cuMemAlloc(&converted_, size_t(t * widest) * 2))
+  // cuBLAS multiplies 16-bit activations: a 16-bit copy of the widest
+  // input (not of the logits, which no matrix reads).
+  if (t > 8 && cublasHandle_)
+    if (CUresult r = d.cuMemAlloc(&converted_, size_t(t * widestInput) * 2))
       return d.error(r, "allocating 16-bit activations for cuBLAS");
-  }
   arenaTokens_ = t;
   return nullptr;
 }
@@ -557,8 +556,8 @@ llmc_status_t CudaSession::enqueueGemm(CUdeviceptr x, int rows, int k,
                                        CUdeviceptr w, const std::string &type,
                                        int n, CUdeviceptr bias, float softcap,
                                        CUdeviceptr out) {
-  // cuBLAS (LLMC_CUDA_CUBLAS=1) when there is no epilogue to apply: the
-  // activations rounded to the weights' type, then bf16/f16 x bf16/f16 ->
+  // cuBLAS (unless LLMC_CUDA_CUBLAS=0) when there is no epilogue to apply:
+  // the activations rounded to the weights' type, then bf16/f16 x bf16/f16 ->
   // float32. Row-major out[rows, n] = x[rows, k] . w[n, k]^T is, column-
   // major, out^T = w^T-of-the-stored-w . x^T: transa T, transb N.
   if (cublasHandle_ && converted_ && bias == 0 && softcap == 0.0f &&

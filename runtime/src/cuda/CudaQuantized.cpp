@@ -4,8 +4,8 @@
 // - up to 8 tokens (decode, speculative verification): the integer GEMV of
 //   kernels/GemvQuantized.cu, one launch for all the step's matrices;
 // - longer prompts of a 16-bit model: each matrix dequantized to the
-//   model's 16-bit type (llmc_dequantize_*) and multiplied on the tensor
-//   cores (llmc_gemm_*);
+//   model's 16-bit type (llmc_dequantize_*) and multiplied as the 16-bit
+//   matrices are (enqueueGemm: cuBLAS, else llmc_gemm_*);
 // - otherwise (shapes those kernels do not take, float32 models' prompts):
 //   llmc_linear_quantized, one warp per row.
 //

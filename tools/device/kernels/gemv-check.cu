@@ -51,9 +51,9 @@
 
 namespace {
 
-template <int Rows, int Unroll, bool Gated, int Early = 0>
+template <int Rows, int Unroll, bool Gated>
 __global__ void __launch_bounds__(256) q4Variant(GemvQArgs a) {
-  gemvQuantized<4, 1, Rows, Unroll, Gated, Early>(a);
+  gemvQuantized<4, 1, Rows, Unroll, Gated>(a);
 }
 
 int smCount = 0;
@@ -392,18 +392,14 @@ void timeShapes(cublasHandle_t blas) {
     };
     if (s.gated) {
       run(llmc_gemv_gated_q4_t1, 4 * kGemvQRows, "llmc_gemv_gated_q4_t1");
-      run(q4Variant<2, 2, true, 1>, 8, "gated q4 rows 2, x2, early load");
-      run(q4Variant<2, 2, true, 2>, 8, "gated q4 rows 2, x2, no prefetch");
-      run(q4Variant<1, 4, true, 1>, 4, "gated q4 rows 1, x4, early load");
-      run(q4Variant<2, 4, true, 1>, 8, "gated q4 rows 2, x4, early load");
-      run(q4Variant<1, 2, true, 1>, 4, "gated q4 rows 1, x2, early load");
+      run(q4Variant<1, 4, true>, 4, "gated q4 rows 1, x4");
+      run(q4Variant<2, 4, true>, 8, "gated q4 rows 2, x4");
+      run(q4Variant<4, 1, true>, 16, "gated q4 rows 4, x1");
     } else {
       run(llmc_gemv_q4_t1, 8 * kGemvQRows, "llmc_gemv_q4_t1");
-      run(q4Variant<2, 2, false, 1>, 16, "q4 rows 2, x2, early load");
-      run(q4Variant<2, 2, false, 2>, 16, "q4 rows 2, x2, no prefetch");
-      run(q4Variant<1, 4, false, 1>, 8, "q4 rows 1, x4, early load");
-      run(q4Variant<2, 4, false, 1>, 16, "q4 rows 2, x4, early load");
-      run(q4Variant<1, 2, false, 1>, 8, "q4 rows 1, x2, early load");
+      run(q4Variant<1, 4, false>, 8, "q4 rows 1, x4");
+      run(q4Variant<2, 4, false>, 16, "q4 rows 2, x4");
+      run(q4Variant<4, 1, false>, 32, "q4 rows 4, x1");
     }
     for (void *p : q)
       CHECK(cudaFree(p));
@@ -569,14 +565,8 @@ int main(int argc, char **argv) {
     const ModelShape models[] = {{"llama-1b", 16, 2048, 3072, 8192, 128256},
                                  {"llama-8b", 32, 4096, 6144, 14336, 128256}};
     const Q4Kernels variants[] = {
-        {"early load r2 x2", q4Variant<2, 2, false, 1>,
-         q4Variant<2, 2, true, 1>, 2},
-        {"no prefetch r2 x2", q4Variant<2, 2, false, 2>,
-         q4Variant<2, 2, true, 2>, 2},
-        {"early load r1 x4", q4Variant<1, 4, false, 1>,
-         q4Variant<1, 4, true, 1>, 1},
-        {"early load r2 x4", q4Variant<2, 4, false, 1>,
-         q4Variant<2, 4, true, 1>, 2}};
+        {"rows 1, x4", q4Variant<1, 4, false>, q4Variant<1, 4, true>, 1},
+        {"rows 2, x4", q4Variant<2, 4, false>, q4Variant<2, 4, true>, 2}};
     for (const ModelShape &m : models) {
       timeToken(m, false);
       timeToken(m, true);

@@ -201,11 +201,8 @@ template <typename T> __device__ inline T pick(const T (&v)[3], int i) {
   return i == 0 ? v[0] : i == 1 ? v[1] : v[2];
 }
 
-/// The quantized GEMV (segments, or gated), see the file comment. Before
-/// the dependency wait and the staging, the block's first tile is either
-/// prefetched into L2 (Early 0), or its first chunks are loaded into
-/// registers (Early 1), or nothing (Early 2).
-template <int Bits, int Tokens, int Rows, int Unroll, bool Gated, int Early = 0>
+/// The quantized GEMV (segments, or gated), see the file comment.
+template <int Bits, int Tokens, int Rows, int Unroll, bool Gated>
 __device__ void gemvQuantized(const GemvQArgs &a) {
   extern __shared__ __align__(16) unsigned char gemvQShared[];
   __shared__ float upShared[4][Rows][Tokens];
@@ -231,48 +228,9 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
     first = (tile - before) * per + warp * Rows;
   };
 
-  // Rows `first` .. `first + Rows` of matrix m: their bytes, scales and
-  // offsets.
-  const char *rows[Rows];
-  const float *rowScales[Rows], *rowOffsets[Rows];
-  auto locate = [&](int m, int first, int n) {
-    const char *q = static_cast<const char *>(pick(a.q, m));
-    const float *scales = pick(a.scales, m), *offsets = pick(a.offsets, m);
-#pragma unroll
-    for (int i = 0; i < Rows; ++i) {
-      size_t row = (size_t)min(first + i, n - 1);
-      rows[i] = q + row * (size_t)(k * Bits / 8);
-      rowScales[i] = scales + row * groups;
-      rowOffsets[i] = offsets ? offsets + row * groups : nullptr;
-    }
-  };
-  QChunk<Bits> w[Rows][Unroll];
-  auto loadStep = [&](int c0) {
-#pragma unroll
-    for (int u = 0; u < Unroll; ++u)
-#pragma unroll
-      for (int i = 0; i < Rows; ++i) {
-        int c = c0 + u * 32;
-        if (c < chunks)
-#pragma unroll
-          for (int p = 0; p < Bits / 4; ++p)
-            w[i][u].part[p] =
-                loadStreaming(rows[i] + (size_t)c * chunkBytes + 16 * p);
-      }
-  };
-  // The weights do not depend on the previous kernel: start reading this
-  // block's first tile.
-  bool preloaded = false;
-  if (Early == 1 && blockIdx.x < tiles) {
-    int m, first;
-    place(blockIdx.x, m, first);
-    if (first < pick(a.n, m)) {
-      locate(m, first, pick(a.n, m));
-      loadStep(lane);
-      preloaded = true;
-    }
-  }
-  if (Early == 0 && blockIdx.x < tiles) {
+  // The weights do not depend on the previous kernel: start pulling this
+  // block's first tile into L2.
+  if (blockIdx.x < tiles) {
     int m, first;
     place(blockIdx.x, m, first);
     const char *q = static_cast<const char *>(pick(a.q, m));
@@ -295,14 +253,33 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
     int m, first;
     place(tile, m, first);
     int n = pick(a.n, m);
-    locate(m, first, n);
+    const char *q = static_cast<const char *>(pick(a.q, m));
+    const float *scales = pick(a.scales, m), *offsets = pick(a.offsets, m);
+    const char *rows[Rows];
+    const float *rowScales[Rows], *rowOffsets[Rows];
+#pragma unroll
+    for (int i = 0; i < Rows; ++i) {
+      size_t row = (size_t)min(first + i, n - 1);
+      rows[i] = q + row * (size_t)(k * Bits / 8);
+      rowScales[i] = scales + row * groups;
+      rowOffsets[i] = offsets ? offsets + row * groups : nullptr;
+    }
     float acc[Rows][Tokens] = {};
     if (first < n) {
       for (int c0 = lane; c0 < chunks; c0 += Unroll * 32) {
+        QChunk<Bits> w[Rows][Unroll];
         float scale[Rows][Unroll], offset[Rows][Unroll];
-        if (!preloaded)
-          loadStep(c0);
-        preloaded = false;
+#pragma unroll
+        for (int u = 0; u < Unroll; ++u)
+#pragma unroll
+          for (int i = 0; i < Rows; ++i) {
+            int c = c0 + u * 32;
+            if (c < chunks)
+#pragma unroll
+              for (int p = 0; p < Bits / 4; ++p)
+                w[i][u].part[p] =
+                    loadStreaming(rows[i] + (size_t)c * chunkBytes + 16 * p);
+          }
 #pragma unroll
         for (int u = 0; u < Unroll; ++u)
 #pragma unroll
