@@ -25,6 +25,8 @@ namespace llmc {
 void populateFuseAddRmsNormPatterns(mlir::RewritePatternSet &patterns);
 void populateFuseGatedMlpPatterns(mlir::RewritePatternSet &patterns);
 void populateFuseRopeAttentionPatterns(mlir::RewritePatternSet &patterns);
+void populateFuseResidualLinearPatterns(mlir::RewritePatternSet &patterns);
+void populateFuseNormLinearPatterns(mlir::RewritePatternSet &patterns);
 
 /// llmc-quantize-weights with the calibration statistics GPTQ needs.
 std::unique_ptr<mlir::Pass> createQuantizeWeights(

@@ -191,4 +191,53 @@ def FuseLinearGroups : Pass<"llmc-fuse-linear-groups"> {
   let dependentDialects = ["::llmc::llm::LlmDialect"];
 }
 
+def FuseResidualLinear : Pass<"llmc-fuse-residual-linear"> {
+  let summary = "Fuses a residual add into the linear layer it adds to";
+  let description = [{
+    Rewrites `llm.add(llm.linear(x), r)`, when the add is the linear's only
+    user and the three values have one type, into `llm.linear(x)
+    residual(r)`: the kernel adds the residual as it writes each output, so
+    the sum needs no kernel of its own (the attention block's output
+    projection and the MLP's down projection). Run before
+    `llmc-fuse-add-rms-norm`, which would otherwise take the add into the
+    next norm, and before `llmc-fuse-norm-linear`, which then takes that
+    norm into the next linear layers.
+
+    ```mlir
+    %y = llm.linear %h, %w : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    %s = llm.add %y, %r : tensor<?x64xf32>
+    // becomes
+    %s = llm.linear %h, %w residual(%r : tensor<?x64xf32>) : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
+def FuseNormLinear : Pass<"llmc-fuse-norm-linear"> {
+  let summary = "Fuses an RMS norm into the linear layers that read it";
+  let description = [{
+    Rewrites an `llm.rms_norm` whose every user reads it as the input of a
+    linear layer without a norm (`llm.linear`, `llm.linear_group`,
+    `llm.gated_linear`, `llm.lm_head`) so that each of them takes the
+    norm's input, weight and epsilon (`norm(%g)`) and normalizes the input
+    itself. A decode GEMV reads the whole input row per output row anyway:
+    it sums the squares as it goes and scales its dot product at the end,
+    so the norm costs no kernel and no round trip through memory. The
+    lowering multiplies the columns of float matrices by the norm's weights
+    (quantized kernels multiply the activations as they stage them), so a
+    float matrix must be the op's alone: an LM head tied to the embedding
+    keeps its norm. Run after
+    `llmc-fuse-linear-groups` and `llmc-fuse-gated-mlp`, which leave linear
+    layers with a norm alone.
+
+    ```mlir
+    %n = llm.rms_norm %x, %g {epsilon = 1.0e-05 : f64} : tensor<?x64xf32>, tensor<64xf32>
+    %y = llm.linear %n, %w : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    // becomes
+    %y = llm.linear %x, %w norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-05 : f64} : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::llmc::llm::LlmDialect"];
+}
+
 #endif // LLMC_PASSES_PASSES_TD

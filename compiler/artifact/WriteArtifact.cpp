@@ -62,6 +62,27 @@ llvm::Expected<std::vector<uint8_t>> packWeight(const PlanWeight &w) {
     }
     return bytes;
   }
+  case PlanWeight::Kind::ScaledColumns: {
+    if (data->isInteger || w.shape.size() != 2)
+      return llvm::createStringError("weight '" + w.name +
+                                     "' should be a 2-D float matrix");
+    llvm::Expected<WeightData> scales =
+        lowering::evaluateWeight(w.columnScales);
+    if (!scales)
+      return scales.takeError();
+    int64_t n = w.shape[0], k = w.shape[1];
+    if (scales->isInteger || int64_t(scales->floats.size()) != k ||
+        int64_t(data->floats.size()) != n * k)
+      return llvm::createStringError("the norm weights folded into '" + w.name +
+                                     "' do not match its columns");
+    std::vector<float> &f = data->floats;
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        f[size_t(r * k + c)] *=
+            scales->floats[size_t(c)] + (w.unitOffset ? 1.0f : 0.0f);
+    floatsToBytes(f);
+    return bytes;
+  }
   case PlanWeight::Kind::QuantizedOffsets: {
     std::vector<float> offsets(data->floats.size(), 0.0f);
     if (w.zeroPoints) {

@@ -23,6 +23,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -110,7 +111,18 @@ cl::list<std::string> compileQuantizeKeep(
              "(repeatable)"),
     cl::value_desc("NAME"), cl::sub(compileCommand));
 
+cl::list<std::string> compileNoFuse(
+    "no-fuse",
+    cl::desc("skip these fusion passes (comma-separated: residual-linear, "
+             "add-rms-norm, gated-mlp, linear-groups, rope-attention, "
+             "norm-linear), to compare or to find which one changes a "
+             "result"),
+    cl::value_desc("NAME,..."), cl::CommaSeparated, cl::sub(compileCommand));
+
 const char *const phases[] = {"import", "raise", "optimize", "lower"};
+const char *const fusions[] = {"residual-linear", "add-rms-norm",
+                               "gated-mlp",       "linear-groups",
+                               "rope-attention",  "norm-linear"};
 
 /// Progress lines on stderr, each with the seconds since the start; on a
 /// terminal the weight-packing count updates in place.
@@ -224,6 +236,12 @@ int runCompile() {
                        "' (targets: cpu, cuda)");
   bool calibrated =
       compileQuantize == "int4-gptq" || compileQuantize == "int4-awq";
+  for (const std::string &name : compileNoFuse)
+    if (!llvm::is_contained(fusions, name))
+      return reportError("compile: --no-fuse: unknown fusion '" + name +
+                         "'; the fusions are residual-linear, add-rms-norm, "
+                         "gated-mlp, linear-groups, rope-attention and "
+                         "norm-linear");
   if (!compileQuantize.empty() && compileQuantize != "int8" &&
       compileQuantize != "int4" && !calibrated)
     return reportError("compile: --quantize takes int8, int4, int4-awq or "
@@ -322,10 +340,16 @@ int runCompile() {
                                                    compileQuantizeKeep.end());
     optimize.addPass(llmc::createQuantizeWeights(quantize, statistics));
   }
-  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseAddRmsNorm());
-  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseGatedMlp());
-  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseLinearGroups());
-  optimize.addNestedPass<mlir::func::FuncOp>(llmc::createFuseRopeAttention());
+  auto fuse = [&](llvm::StringRef name, std::unique_ptr<mlir::Pass> pass) {
+    if (!llvm::is_contained(compileNoFuse, name))
+      optimize.addNestedPass<mlir::func::FuncOp>(std::move(pass));
+  };
+  fuse("residual-linear", llmc::createFuseResidualLinear());
+  fuse("add-rms-norm", llmc::createFuseAddRmsNorm());
+  fuse("gated-mlp", llmc::createFuseGatedMlp());
+  fuse("linear-groups", llmc::createFuseLinearGroups());
+  fuse("rope-attention", llmc::createFuseRopeAttention());
+  fuse("norm-linear", llmc::createFuseNormLinear());
   optimize.addPass(mlir::createCanonicalizerPass());
   if (mlir::failed(optimize.run(**module)))
     return 1;

@@ -52,7 +52,8 @@ private:
   Value tokenIds, positions;
   llvm::DenseMap<Value, int32_t> bufferOf;
   std::vector<int64_t> features;
-  std::map<std::tuple<void *, int, std::string>, int32_t> weightOf;
+  std::map<std::tuple<void *, int, std::string, void *, bool>, int32_t>
+      weightOf;
   std::vector<PlanWeight> weights;
   json::Array steps;
   /// The op each step was lowered from, and the op being lowered.
@@ -87,8 +88,10 @@ private:
   }
   int32_t addWeight(PlanWeight::Kind kind, Value v, Value zeroPoints,
                     std::string dtype, std::vector<int64_t> shape,
-                    std::string suffix = "") {
-    auto key = std::make_tuple(v.getAsOpaquePointer(), int(kind), dtype);
+                    std::string suffix = "", Value columnScales = Value(),
+                    bool unitOffset = false) {
+    auto key = std::make_tuple(v.getAsOpaquePointer(), int(kind), dtype,
+                               columnScales.getAsOpaquePointer(), unitOffset);
     auto it = weightOf.find(key);
     if (it != weightOf.end())
       return it->second;
@@ -97,6 +100,8 @@ private:
     w.kind = kind;
     w.value = v;
     w.zeroPoints = zeroPoints;
+    w.columnScales = columnScales;
+    w.unitOffset = unitOffset;
     w.dtype = std::move(dtype);
     w.shape = std::move(shape);
     weights.push_back(std::move(w));
@@ -107,7 +112,9 @@ private:
   /// A float weight, as float32; a `matrix` (a linear layer's weight, an
   /// embedding table) keeps its 16-bit type when the target reads those.
   llvm::Expected<int32_t> floatWeight(Operation *user, Value v,
-                                      bool matrix = false) {
+                                      bool matrix = false,
+                                      Value columnScales = Value(),
+                                      bool unitOffset = false) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!isWeightValue(v) || !type || !type.hasStaticShape() ||
         !isa<FloatType>(type.getElementType()))
@@ -119,6 +126,10 @@ private:
       else if (type.getElementType().isBF16())
         dtype = "bf16";
     }
+    if (columnScales)
+      return addWeight(PlanWeight::Kind::ScaledColumns, v, Value(), dtype,
+                       {type.getShape().begin(), type.getShape().end()},
+                       ".normed", columnScales, unitOffset);
     return addWeight(PlanWeight::Kind::Float, v, Value(), dtype,
                      {type.getShape().begin(), type.getShape().end()});
   }
@@ -143,17 +154,32 @@ private:
   }
   llvm::Error lowerOp(Operation *op);
   llvm::Error lowerLinear(Operation *op, Value input, Value weight, Value bias,
-                          std::optional<double> softcap);
+                          Value residual, std::optional<double> softcap);
+  /// The RMS norm a linear-family op applies to its input (`weight` null:
+  /// none).
+  struct InputNorm {
+    Value weight;
+    FloatAttr epsilon;
+    bool unitOffset = false;
+  };
+  static InputNorm inputNormOf(Operation *op);
+  /// Appends the step's "norm" and "norm_epsilon" for `norm`: with float
+  /// matrices, whose columns hold the norm's weights (matrixWeight folded
+  /// them in), "norm_folded"; with quantized ones, the norm's weight last
+  /// in `ws` and "norm_unit_offset".
+  llvm::Error addInputNorm(Operation *op, const InputNorm &norm, bool quantized,
+                           std::vector<int32_t> &ws, json::Object &attrs);
   /// Appends a quantized weight's values, scales and (with zero points)
   /// offsets to `ws`, and its format to the step's `attrs`: "group", and
   /// "offsets": 0 when it has no zero points (and so no offsets).
   llvm::Error quantizedWeight(Operation *op, Value weight,
                               std::vector<int32_t> &ws, json::Object &attrs);
-  /// Appends a matrix of a fused step: a float weight, or a quantized one's
-  /// three tensors (then `quantized` is set).
+  /// Appends a matrix of a fused step: a float weight (its columns times
+  /// the weights of the step's `norm`, if any), or a quantized one's three
+  /// tensors (then `quantized` is set).
   llvm::Error matrixWeight(Operation *op, Value weight,
                            std::vector<int32_t> &ws, json::Object &attrs,
-                           bool &quantized);
+                           bool &quantized, const InputNorm &norm);
   /// Places buffers in the arena by liveness; returns floats per token.
   int64_t placeBuffers(std::vector<int64_t> &offsets) const;
 };
@@ -189,23 +215,67 @@ llvm::Error Builder::quantizedWeight(Operation *op, Value weight,
 
 llvm::Error Builder::matrixWeight(Operation *op, Value weight,
                                   std::vector<int32_t> &ws, json::Object &attrs,
-                                  bool &quantized) {
+                                  bool &quantized, const InputNorm &norm) {
   if (isa<llm::QuantizedWeightType>(weight.getType())) {
     quantized = true;
     return quantizedWeight(op, weight, ws, attrs);
   }
-  llvm::Expected<int32_t> id = floatWeight(op, weight, /*matrix=*/true);
+  llvm::Expected<int32_t> id =
+      floatWeight(op, weight, /*matrix=*/true, norm.weight, norm.unitOffset);
   if (!id)
     return id.takeError();
   ws.push_back(*id);
   return llvm::Error::success();
 }
 
+Builder::InputNorm Builder::inputNormOf(Operation *op) {
+  auto of = [](auto l) {
+    return InputNorm{l.getNormWeight(), l.getNormEpsilonAttr(),
+                     l.getNormUnitOffset()};
+  };
+  if (auto l = dyn_cast<llm::LinearOp>(op))
+    return of(l);
+  if (auto l = dyn_cast<llm::LinearGroupOp>(op))
+    return of(l);
+  if (auto l = dyn_cast<llm::GatedLinearOp>(op))
+    return of(l);
+  if (auto l = dyn_cast<llm::LmHeadOp>(op))
+    return of(l);
+  return {};
+}
+
+llvm::Error Builder::addInputNorm(Operation *op, const InputNorm &norm,
+                                  bool quantized, std::vector<int32_t> &ws,
+                                  json::Object &attrs) {
+  if (!norm.weight)
+    return llvm::Error::success();
+  attrs["norm"] = 1;
+  attrs["norm_epsilon"] = norm.epsilon.getValueAsDouble();
+  if (!quantized) {
+    attrs["norm_folded"] = 1;
+    return llvm::Error::success();
+  }
+  llvm::Expected<int32_t> g = floatWeight(op, norm.weight);
+  if (!g)
+    return g.takeError();
+  ws.push_back(*g);
+  attrs["norm_unit_offset"] = norm.unitOffset ? 1 : 0;
+  return llvm::Error::success();
+}
+
 llvm::Error Builder::lowerLinear(Operation *op, Value input, Value weight,
-                                 Value bias, std::optional<double> softcap) {
+                                 Value bias, Value residual,
+                                 std::optional<double> softcap) {
   llvm::Expected<int32_t> x = activation(op, input);
   if (!x)
     return x.takeError();
+  std::vector<int32_t> in = {*x};
+  if (residual) {
+    llvm::Expected<int32_t> r = activation(op, residual);
+    if (!r)
+      return r.takeError();
+    in.push_back(*r);
+  }
   std::vector<int32_t> ws;
   json::Object attrs;
   if (softcap)
@@ -214,27 +284,25 @@ llvm::Error Builder::lowerLinear(Operation *op, Value input, Value weight,
                 llvm::all_of(op->getResult(0).getUsers(), [](Operation *u) {
                   return isa<func::ReturnOp>(u);
                 });
-  std::string kernel = "linear";
-  if (isa<llm::QuantizedWeightType>(weight.getType())) {
-    if (llvm::Error e = quantizedWeight(op, weight, ws, attrs))
-      return e;
-    kernel = "linear_quantized";
-  } else {
-    llvm::Expected<int32_t> w = floatWeight(op, weight, /*matrix=*/true);
-    if (!w)
-      return w.takeError();
-    ws.push_back(*w);
-  }
+  InputNorm norm = inputNormOf(op);
+  bool quantized = false;
+  if (llvm::Error e = matrixWeight(op, weight, ws, attrs, quantized, norm))
+    return e;
+  std::string kernel = quantized ? "linear_quantized" : "linear";
   if (bias) {
     llvm::Expected<int32_t> b = floatWeight(op, bias);
     if (!b)
       return b.takeError();
     ws.push_back(*b);
   }
+  if (residual)
+    attrs["residual"] = 1;
+  if (llvm::Error e = addInputNorm(op, norm, quantized, ws, attrs))
+    return e;
   llvm::Expected<int32_t> y = newBuffer(op, op->getResult(0));
   if (!y)
     return y.takeError();
-  addStep(kernel, {*x}, ws, {*y}, std::move(attrs), logits);
+  addStep(kernel, in, ws, {*y}, std::move(attrs), logits);
   return llvm::Error::success();
 }
 
@@ -290,7 +358,7 @@ llvm::Error Builder::lowerOp(Operation *op) {
   }
   if (auto l = dyn_cast<llm::LinearOp>(op))
     return lowerLinear(op, l.getInput(), l.getWeight(), l.getBias(),
-                       std::nullopt);
+                       l.getResidual(), std::nullopt);
   if (auto g = dyn_cast<llm::LinearGroupOp>(op)) {
     llvm::Expected<int32_t> x = activation(op, g.getInput());
     if (!x)
@@ -298,8 +366,9 @@ llvm::Error Builder::lowerOp(Operation *op) {
     std::vector<int32_t> ws, ys;
     json::Object attrs;
     bool quantized = false;
+    InputNorm norm = inputNormOf(op);
     for (Value w : g.getWeights())
-      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized))
+      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized, norm))
         return e;
     for (Value b : g.getBiases()) {
       llvm::Expected<int32_t> id = floatWeight(op, b);
@@ -307,6 +376,8 @@ llvm::Error Builder::lowerOp(Operation *op) {
         return id.takeError();
       ws.push_back(*id);
     }
+    if (llvm::Error e = addInputNorm(op, norm, quantized, ws, attrs))
+      return e;
     for (Value r : g.getResults()) {
       llvm::Expected<int32_t> y = newBuffer(op, r);
       if (!y)
@@ -325,9 +396,12 @@ llvm::Error Builder::lowerOp(Operation *op) {
     std::vector<int32_t> ws;
     json::Object attrs;
     bool quantized = false;
+    InputNorm norm = inputNormOf(op);
     for (Value w : {g.getGateWeight(), g.getUpWeight()})
-      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized))
+      if (llvm::Error e = matrixWeight(op, w, ws, attrs, quantized, norm))
         return e;
+    if (llvm::Error e = addInputNorm(op, norm, quantized, ws, attrs))
+      return e;
     llvm::Expected<int32_t> y = newBuffer(op, g.getResult());
     if (!y)
       return y.takeError();
@@ -340,7 +414,8 @@ llvm::Error Builder::lowerOp(Operation *op) {
     std::optional<double> softcap;
     if (auto s = l.getSoftcap())
       softcap = s->convertToDouble();
-    return lowerLinear(op, l.getInput(), l.getWeight(), Value(), softcap);
+    return lowerLinear(op, l.getInput(), l.getWeight(), Value(), Value(),
+                       softcap);
   }
 
   // The remaining ops read activations and some weights.

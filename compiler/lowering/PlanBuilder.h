@@ -30,10 +30,15 @@ struct PlanWeight {
     /// -scale * zero_point per group, float32: `value` is the scales and
     /// `zeroPoints` the zero points (null: none, all offsets 0).
     QuantizedOffsets,
+    /// A float matrix `value` [N, K] with column c multiplied by
+    /// `columnScales`[c] (plus 1 with `unitOffset`): an RMS norm's weights
+    /// folded into the linear layer that reads the norm.
+    ScaledColumns,
   };
   std::string name;
   Kind kind = Kind::Float;
-  mlir::Value value, zeroPoints;
+  mlir::Value value, zeroPoints, columnScales;
+  bool unitOffset = false;
   /// The plan's dtype name: f32, f16, bf16, i4, u4, i8 or u8.
   std::string dtype;
   std::vector<int64_t> shape;

@@ -137,6 +137,23 @@ LogicalResult verifyNormParameter(Operation *op, StringRef name, Value input,
   return success();
 }
 
+/// Checks the optional RMS norm a linear-family op applies to its input:
+/// a weight of the input's features with a positive epsilon, or neither.
+LogicalResult verifyInputNorm(Operation *op, Value input, Value weight,
+                              FloatAttr epsilon, bool unitOffset) {
+  if (!weight) {
+    if (epsilon || unitOffset)
+      return op->emitOpError()
+             << "has norm_epsilon or norm_unit_offset without a norm weight";
+    return success();
+  }
+  if (!epsilon)
+    return op->emitOpError() << "expects norm_epsilon with its norm weight";
+  if (failed(verifyNormParameter(op, "norm weight", input, weight)))
+    return failure();
+  return verifyPositive(op, "norm_epsilon", epsilon);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -219,8 +236,16 @@ LogicalResult EmbeddingOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult LinearOp::verify() {
-  return verifyLinearShapes(*this, getInput(), getWeight(), getBias(),
-                            getResult(), /*sameResultElement=*/true);
+  if (failed(verifyLinearShapes(*this, getInput(), getWeight(), getBias(),
+                                getResult(), /*sameResultElement=*/true)))
+    return failure();
+  if (Value residual = getResidual();
+      residual && residual.getType() != getResult().getType())
+    return emitOpError() << "expects residual of the result's type "
+                         << getResult().getType() << ", got "
+                         << residual.getType();
+  return verifyInputNorm(*this, getInput(), getNormWeight(),
+                         getNormEpsilonAttr(), getNormUnitOffset());
 }
 
 LogicalResult LinearGroupOp::verify() {
@@ -240,7 +265,8 @@ LogicalResult LinearGroupOp::verify() {
                                   /*sameResultElement=*/true)))
       return failure();
   }
-  return success();
+  return verifyInputNorm(*this, getInput(), getNormWeight(),
+                         getNormEpsilonAttr(), getNormUnitOffset());
 }
 
 LogicalResult GatedLinearOp::verify() {
@@ -249,15 +275,21 @@ LogicalResult GatedLinearOp::verify() {
   if (failed(verifyLinearShapes(*this, getInput(), getUpWeight(), Value(),
                                 getResult(), /*sameResultElement=*/true)))
     return failure();
-  return verifyLinearShapes(*this, getInput(), getGateWeight(), Value(),
-                            getResult(), /*sameResultElement=*/true);
+  if (failed(verifyLinearShapes(*this, getInput(), getGateWeight(), Value(),
+                                getResult(), /*sameResultElement=*/true)))
+    return failure();
+  return verifyInputNorm(*this, getInput(), getNormWeight(),
+                         getNormEpsilonAttr(), getNormUnitOffset());
 }
 
 LogicalResult LmHeadOp::verify() {
   if (failed(verifyLinearShapes(*this, getInput(), getWeight(), Value(),
                                 getResult(), /*sameResultElement=*/false)))
     return failure();
-  return verifyPositive(*this, "softcap", getSoftcapAttr());
+  if (failed(verifyPositive(*this, "softcap", getSoftcapAttr())))
+    return failure();
+  return verifyInputNorm(*this, getInput(), getNormWeight(),
+                         getNormEpsilonAttr(), getNormUnitOffset());
 }
 
 //===----------------------------------------------------------------------===//

@@ -107,7 +107,7 @@ def Llm_EmbeddingOp : Llm_Op<"embedding", [Pure]> {
 // Matrix products
 //===----------------------------------------------------------------------===//
 
-def Llm_LinearOp : Llm_Op<"linear", [Pure]> {
+def Llm_LinearOp : Llm_Op<"linear", [Pure, AttrSizedOperandSegments]> {
   let summary = "Multiplies by a [N, K] weight and adds an optional bias";
   let description = [{
     `result[..., n] = sum_k input[..., k] * weight[n, k] + bias[n]`. The
@@ -115,18 +115,36 @@ def Llm_LinearOp : Llm_Op<"linear", [Pure]> {
     be a `!llm.qweight`. The result keeps the input's leading dims and element
     type.
 
+    Two optional fusions, made by passes so that a decode step needs fewer
+    kernels: `residual(%r)` adds `%r` (of the result's type) to the result
+    (`llmc-fuse-residual-linear`), and `norm(%g)` with `norm_epsilon` (and
+    `norm_unit_offset`) multiplies `llm.rms_norm(input, %g)` instead of the
+    input (`llmc-fuse-norm-linear`); the norm comes first, the bias and the
+    residual after the product.
+
     ```mlir
     %y = llm.linear %x, %w, %b
         : tensor<?x64xf32>, tensor<128x64xf32>, tensor<128xf32> -> tensor<?x128xf32>
     %z = llm.linear %x, %q : tensor<?x64xf16>,
         !llm.qweight<128x64, i4, group = 32, scale = f16> -> tensor<?x128xf16>
+    %s = llm.linear %h, %wo residual(%r : tensor<?x64xf32>)
+        : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+    %n = llm.linear %s, %wq norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-05 : f64}
+        : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
     ```
   }];
   let arguments = (ins Llm_FloatTensor:$input, Llm_Weight:$weight,
-                       Optional<Llm_FloatTensor>:$bias);
+                       Optional<Llm_FloatTensor>:$bias,
+                       Optional<Llm_FloatTensor>:$residual,
+                       Optional<Llm_FloatTensor>:$norm_weight,
+                       OptionalAttr<F64Attr>:$norm_epsilon,
+                       UnitAttr:$norm_unit_offset);
   let results = (outs Llm_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
+    $input `,` $weight (`,` $bias^)?
+    (`residual` `(` $residual^ `:` type($residual) `)`)?
+    (`norm` `(` $norm_weight^ `:` type($norm_weight) `)`)?
+    attr-dict `:` type($input) `,`
     qualified(type($weight)) (`,` type($bias)^)? `->` type($result)
   }];
   let hasVerifier = 1;
@@ -141,7 +159,8 @@ def Llm_LinearGroupOp : Llm_Op<"linear_group", [Pure,
     `llmc-fuse-linear-groups` so that one kernel reads the input once and
     streams all the matrices. The weights are float matrices of one element
     type, or `!llm.qweight`s of one format (storage, group, scale type, zero
-    points); the biases are absent or one per weight.
+    points); the biases are absent or one per weight. `norm(%g)` with
+    `norm_epsilon` RMS-normalizes the input first, as for `llm.linear`.
 
     ```mlir
     %q, %k, %v = llm.linear_group %x, [%wq, %wk, %wv]
@@ -152,10 +171,14 @@ def Llm_LinearGroupOp : Llm_Op<"linear_group", [Pure,
   }];
   let arguments = (ins Llm_FloatTensor:$input,
                        Variadic<Llm_Weight>:$weights,
-                       Variadic<Llm_FloatTensor>:$biases);
+                       Variadic<Llm_FloatTensor>:$biases,
+                       Optional<Llm_FloatTensor>:$norm_weight,
+                       OptionalAttr<F64Attr>:$norm_epsilon,
+                       UnitAttr:$norm_unit_offset);
   let results = (outs Variadic<Llm_FloatTensor>:$results);
   let assemblyFormat = [{
-    $input `,` `[` $weights `]` (`bias` `[` $biases^ `]`)? attr-dict `:`
+    $input `,` `[` $weights `]` (`bias` `[` $biases^ `]`)?
+    (`norm` `(` $norm_weight^ `:` type($norm_weight) `)`)? attr-dict `:`
     type($input) `,` `[` qualified(type($weights)) `]`
     (`,` `[` type($biases)^ `]`)?
     `->` type($results)
@@ -170,7 +193,8 @@ def Llm_GatedLinearOp : Llm_Op<"gated_linear", [Pure]> {
     up_weight)`, made by `llmc-fuse-gated-mlp` from two linear layers and
     the `llm.glu` that combines them, so that one kernel reads both matrices'
     rows and writes only the product. Both weights are [N, K] float matrices
-    of one element type, or `!llm.qweight`s of one type.
+    of one element type, or `!llm.qweight`s of one type. `norm(%g)` with
+    `norm_epsilon` RMS-normalizes the input first, as for `llm.linear`.
 
     ```mlir
     %h = llm.gated_linear silu %x, %wg, %wu
@@ -180,10 +204,14 @@ def Llm_GatedLinearOp : Llm_Op<"gated_linear", [Pure]> {
   }];
   let arguments = (ins Llm_GateActivationAttr:$activation,
                        Llm_FloatTensor:$input, Llm_Weight:$gate_weight,
-                       Llm_Weight:$up_weight);
+                       Llm_Weight:$up_weight,
+                       Optional<Llm_FloatTensor>:$norm_weight,
+                       OptionalAttr<F64Attr>:$norm_epsilon,
+                       UnitAttr:$norm_unit_offset);
   let results = (outs Llm_FloatTensor:$result);
   let assemblyFormat = [{
-    $activation $input `,` $gate_weight `,` $up_weight attr-dict `:`
+    $activation $input `,` $gate_weight `,` $up_weight
+    (`norm` `(` $norm_weight^ `:` type($norm_weight) `)`)? attr-dict `:`
     type($input) `,` qualified(type($gate_weight)) `,`
     qualified(type($up_weight)) `->` type($result)
   }];
@@ -197,7 +225,8 @@ def Llm_LmHeadOp : Llm_Op<"lm_head", [Pure]> {
     apart from `llm.linear` because the runtime computes it only for the
     tokens whose logits it needs. `softcap`, when present, applies
     `softcap * tanh(logits / softcap)` (Gemma-2). The logits may be wider
-    than the input (float32 logits from bf16 hidden states).
+    than the input (float32 logits from bf16 hidden states). `norm(%g)` with
+    `norm_epsilon` RMS-normalizes the input first, as for `llm.linear`.
 
     ```mlir
     %logits = llm.lm_head %h, %w {softcap = 30.0 : f64}
@@ -205,10 +234,14 @@ def Llm_LmHeadOp : Llm_Op<"lm_head", [Pure]> {
     ```
   }];
   let arguments = (ins Llm_FloatTensor:$input, Llm_Weight:$weight,
-                       OptionalAttr<F64Attr>:$softcap);
+                       Optional<Llm_FloatTensor>:$norm_weight,
+                       OptionalAttr<F64Attr>:$softcap,
+                       OptionalAttr<F64Attr>:$norm_epsilon,
+                       UnitAttr:$norm_unit_offset);
   let results = (outs Llm_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight attr-dict `:` type($input) `,`
+    $input `,` $weight (`norm` `(` $norm_weight^ `:` type($norm_weight) `)`)?
+    attr-dict `:` type($input) `,`
     qualified(type($weight)) `->` type($result)
   }];
   let hasVerifier = 1;

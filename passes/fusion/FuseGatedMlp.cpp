@@ -39,6 +39,10 @@ struct FuseGluOfLinears : OpRewritePattern<GluOp> {
       return rewriter.notifyMatchFailure(glu, "linears read different inputs");
     if (gate.getBias() || up.getBias())
       return rewriter.notifyMatchFailure(glu, "a linear has a bias");
+    if (gate.getResidual() || up.getResidual() || gate.getNormWeight() ||
+        up.getNormWeight())
+      return rewriter.notifyMatchFailure(glu, "a linear has a fused residual "
+                                              "or norm");
     if (!isMatrix(gate.getWeight()) || !isMatrix(up.getWeight()) ||
         gate.getWeight().getType() != up.getWeight().getType())
       return rewriter.notifyMatchFailure(glu, "weights are not matrices of "
@@ -48,7 +52,8 @@ struct FuseGluOfLinears : OpRewritePattern<GluOp> {
     // The glu comes after both linears, so their operands dominate it.
     rewriter.replaceOpWithNewOp<GatedLinearOp>(
         glu, glu.getType(), glu.getActivationAttr(), gate.getInput(),
-        gate.getWeight(), up.getWeight());
+        gate.getWeight(), up.getWeight(), /*norm_weight=*/Value(), FloatAttr(),
+        UnitAttr());
     rewriter.eraseOp(gate);
     rewriter.eraseOp(up);
     return success();

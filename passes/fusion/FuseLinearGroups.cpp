@@ -19,8 +19,11 @@ using namespace llmc::llm;
 namespace {
 
 /// Whether a linear's weight is a matrix (float, or quantized by
-/// llm.quantized_weight) that a group can take.
+/// llm.quantized_weight) that a group can take, with no fused residual or
+/// norm.
 bool groupable(LinearOp linear) {
+  if (linear.getResidual() || linear.getNormWeight())
+    return false;
   Type type = linear.getWeight().getType();
   if (auto tensor = dyn_cast<RankedTensorType>(type))
     return tensor.getRank() == 2;
@@ -57,8 +60,9 @@ bool fuse(ArrayRef<LinearOp> members) {
     types.push_back(l.getType());
   }
   OpBuilder builder(at);
-  auto group = LinearGroupOp::create(builder, at->getLoc(), types,
-                                     first.getInput(), weights, biases);
+  auto group = LinearGroupOp::create(
+      builder, at->getLoc(), types, first.getInput(), weights, biases,
+      /*norm_weight=*/Value(), FloatAttr(), UnitAttr());
   for (size_t i = 0; i < members.size(); ++i) {
     LinearOp l = members[i];
     l.getResult().replaceAllUsesWith(group.getResults()[i]);

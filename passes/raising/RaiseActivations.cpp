@@ -231,7 +231,9 @@ FailureOr<bool> raiseActivation(Raiser &r, NodeOp n) {
     }
     auto type = cast<RankedTensorType>(linear.getType()).clone(want);
     v = b.create<llm::LmHeadOp>(l, type, linear.getInput(), linear.getWeight(),
-                                b.getF64FloatAttr(f->cap));
+                                /*norm_weight=*/Value(),
+                                b.getF64FloatAttr(f->cap), FloatAttr(),
+                                UnitAttr());
     r.set(n.getOutputs()[0], r.makeAct(v, x->axes));
     return true;
   }

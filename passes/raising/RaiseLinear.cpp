@@ -134,8 +134,9 @@ LogicalResult emitLinear(Raiser &r, Value inputValue, Value w, Value bias,
     return failure();
   int64_t n = weightRows(w);
   Type et = xType.getElementType();
-  Value y = r.builder().create<llm::LinearOp>(user->getLoc(), r.tokens({n}, et),
-                                              flat, w, bias);
+  Value y = r.builder().create<llm::LinearOp>(
+      user->getLoc(), r.tokens({n}, et), flat, w, bias, /*residual=*/Value(),
+      /*norm_weight=*/Value(), FloatAttr(), UnitAttr());
   SmallVector<Axis> axes = x->axes;
   r.set(result, r.makeAct(y, axes));
   return success();

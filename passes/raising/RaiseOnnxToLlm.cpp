@@ -65,13 +65,14 @@ LogicalResult Raiser::run() {
     head = convert.getInput();
   if (auto linear = head.getDefiningOp<llm::LinearOp>()) {
     if (!linear.getBias())
-      result = b.create<llm::LmHeadOp>(linear.getLoc(), logitsType,
-                                       linear.getInput(), linear.getWeight(),
-                                       FloatAttr());
+      result = b.create<llm::LmHeadOp>(
+          linear.getLoc(), logitsType, linear.getInput(), linear.getWeight(),
+          /*norm_weight=*/Value(), FloatAttr(), FloatAttr(), UnitAttr());
   } else if (auto lmHead = head.getDefiningOp<llm::LmHeadOp>()) {
-    result =
-        b.create<llm::LmHeadOp>(lmHead.getLoc(), logitsType, lmHead.getInput(),
-                                lmHead.getWeight(), lmHead.getSoftcapAttr());
+    result = b.create<llm::LmHeadOp>(
+        lmHead.getLoc(), logitsType, lmHead.getInput(), lmHead.getWeight(),
+        /*norm_weight=*/Value(), lmHead.getSoftcapAttr(), FloatAttr(),
+        UnitAttr());
   }
   if (!result.getDefiningOp<llm::LmHeadOp>())
     return main.emitError() << "the logits are not a projection of the "

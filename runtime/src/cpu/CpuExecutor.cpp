@@ -16,7 +16,10 @@ using plan::Step;
 
 CpuExecutor::CpuExecutor(const plan::Plan &plan, const uint8_t *weights,
                          unsigned threads)
-    : plan(plan), weights(weights), pool(threads) {}
+    : plan(plan), weights(weights), pool(threads) {
+  for (const Step &s : plan.steps)
+    plainSteps.push_back(plan::withoutFusions(s));
+}
 
 void CpuExecutor::attention(const Step &step, KvCache &cache, int64_t t,
                             const int32_t *positions) {
@@ -98,16 +101,35 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
     positions[size_t(r)] = int32_t(cache.length() + r);
   arena.resize(size_t(t * plan.arenaPerToken));
 
-  for (const Step &s : plan.steps) {
+  for (size_t index = 0; index < plan.steps.size(); ++index) {
+    const Step &fused = plan.steps[index];
+    // The kernels run the step without its fused norm and residual: the
+    // norm's output replaces input 0, the residual is added after.
+    const Step &s = plainSteps[index];
     // The LM head of a generation step needs only the last token's row.
     int64_t rows = t, skip = 0;
     if (s.producesLogits && !allLogits) {
       rows = 1;
       skip = t - 1;
     }
+    auto input = [&](size_t j) {
+      return buffer(fused.inputs[j], t) +
+             skip * plan.buffers[size_t(fused.inputs[j])].features;
+    };
+    const float *normalized = nullptr;
+    if (plan::hasInputNorm(fused)) {
+      int64_t k = plan.buffers[size_t(fused.inputs[0])].features;
+      normScratch.resize(size_t(rows * k));
+      // A folded norm's weights are in the matrices already.
+      rmsNorm(pool, input(0), rows, k,
+              plan::hasFoldedNorm(fused) ? nullptr
+                                         : weight(fused.weights.back()),
+              float(fused.number("norm_epsilon")),
+              fused.integer("norm_unit_offset") != 0, normScratch.data());
+      normalized = normScratch.data();
+    }
     auto in = [&](size_t j) {
-      return buffer(s.inputs[j], t) +
-             skip * plan.buffers[size_t(s.inputs[j])].features;
+      return j == 0 && normalized ? normalized : input(j);
     };
     auto out = [&](size_t j) { return buffer(s.outputs[j], t); };
     auto optionalWeight = [&](size_t j) {
@@ -137,8 +159,7 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       break;
     case Kernel::Linear:
       if (linearObserver)
-        linearObserver(linearObserverUser, int32_t(&s - plan.steps.data()),
-                       in(0), rows, fin);
+        linearObserver(linearObserverUser, int32_t(index), in(0), rows, fin);
       linear(pool, in(0), rows, fin, weight(s.weights[0]), fout,
              optionalWeight(1), float(s.number("softcap")), out(0));
       break;
@@ -231,6 +252,8 @@ llmc_status_t CpuExecutor::forward(KvCache &cache, const int32_t *ids,
       mul(in(0), in(1), rows * fin, out(0));
       break;
     }
+    if (plan::hasResidual(fused))
+      add(out(0), input(1), rows * fout, out(0));
   }
   const float *result =
       buffer(plan.logits, t) + plan.logitsOffset(t, allLogits);

@@ -54,6 +54,11 @@ private:
   void *linearObserverUser = nullptr;
   /// A gated linear step's up projection.
   std::vector<float> gatedScratch;
+  /// A fused-norm linear step's normalized input.
+  std::vector<float> normScratch;
+  /// Per step: the step without its fused norm and residual
+  /// (plan::withoutFusions), which the kernels below run.
+  std::vector<plan::Step> plainSteps;
 };
 
 } // namespace llmc::cpu

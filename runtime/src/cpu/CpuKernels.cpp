@@ -115,7 +115,7 @@ void rmsNorm(ThreadPool &pool, const float *x, int64_t t, int64_t f,
       float inv = float(1.0 / std::sqrt(ss / double(f) + eps));
       float *o = out + r * f;
       for (int64_t j = 0; j < f; ++j)
-        o[j] = xr[j] * inv * (unitOffset ? 1.0f + w[j] : w[j]);
+        o[j] = xr[j] * inv * (!w ? 1.0f : unitOffset ? 1.0f + w[j] : w[j]);
     }
   });
 }

@@ -32,6 +32,7 @@ void linearQuantized(ThreadPool &pool, const float *x, int64_t t, int64_t k,
                      const float *offsets, int64_t group, int64_t n,
                      const float *bias, float softcap, float *out);
 
+/// out = x / rms(x) * w (or * (1 + w)); a null w counts as all ones.
 void rmsNorm(ThreadPool &pool, const float *x, int64_t t, int64_t f,
              const float *w, float eps, bool unitOffset, float *out);
 /// sum = x + residual; out = rmsNorm(sum).

@@ -169,6 +169,8 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
                                   std::unique_ptr<CudaSession> &out) {
   std::unique_ptr<CudaSession> s(new CudaSession(model));
   s->capacity_ = capacity;
+  for (const Step &step : model.plan().steps)
+    s->plainSteps_.push_back(plan::withoutFusions(step));
   const Driver &d = model.driver();
   if (llmc_status_t st = model.makeCurrent())
     return st;
@@ -399,8 +401,9 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
     return nullptr;
   const Driver &d = model.driver();
   dropGraph(); // it holds the old arena's addresses
-  for (CUdeviceptr *p : {&arena_, &ids_, &positions_, &gatedScratch_,
-                         &ropeScratch_, &dequantized_, &converted_})
+  for (CUdeviceptr *p :
+       {&arena_, &ids_, &positions_, &gatedScratch_, &ropeScratch_,
+        &normScratch_, &dequantized_, &converted_})
     if (*p) {
       d.cuMemFree(*p);
       *p = 0;
@@ -415,9 +418,14 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   if (CUresult r = d.cuMemAlloc(&positions_, size_t(t) * 4))
     return d.error(r, "allocating positions");
   // Scratch sizes per token: the widest gated MLP, the largest quantized
-  // matrix, a fused rope's rotated query and key, the widest matrix input.
-  int64_t gated = 1, dequantized = 0, rotated = 0, widestInput = 1;
+  // matrix, a fused rope's rotated query and key, the widest matrix input,
+  // the widest input of a fused norm.
+  int64_t gated = 1, dequantized = 0, rotated = 0, widestInput = 1,
+          normalized = 0;
   for (const Step &s : model.plan().steps) {
+    if (plan::hasInputNorm(s))
+      normalized = std::max(normalized,
+                            model.plan().buffers[size_t(s.inputs[0])].features);
     if (s.kernel == Kernel::Attention && !s.name("rope").empty())
       rotated = std::max(rotated, (s.integer("heads") + s.integer("kv_heads")) *
                                       s.integer("head_dim"));
@@ -443,6 +451,9 @@ llmc_status_t CudaSession::ensureArena(int64_t t) {
   if (rotated > 0)
     if (CUresult r = d.cuMemAlloc(&ropeScratch_, size_t(t * rotated) * 4))
       return d.error(r, "allocating rotated query and key scratch");
+  if (normalized > 0)
+    if (CUresult r = d.cuMemAlloc(&normScratch_, size_t(t * normalized) * 4))
+      return d.error(r, "allocating normalized-input scratch");
   // Longer prompts of a 16-bit model run quantized matrices as a GEMM on a
   // 16-bit copy (CudaQuantized.cpp).
   if (t > 8 && halfModel_ && dequantized > 0)
@@ -490,11 +501,17 @@ llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
 llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
                                        bool gated, int activation,
                                        CUdeviceptr x, int rows, int k,
-                                       float softcap, bool &launched) {
+                                       float softcap, const Fusion &fusion,
+                                       bool &launched) {
   launched = false;
   DType wt = model.plan().weights[size_t(parts[0].weight)].dtype;
   if ((wt != DType::BF16 && wt != DType::F16) || x % 16 != 0 || k % 8 != 0 ||
-      !gemvTokens(rows))
+      !gemvTokens(rows) || (fusion.norm && !fusion.folded))
+    return nullptr;
+  std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                     (fusion.norm ? "norm_" : "") + plan::dtypeName(wt) + "_t" +
+                     std::to_string(gemvTokens(rows));
+  if (!model.hasFunction(name))
     return nullptr;
   // One launch streams every matrix; gated: a block's first four warps
   // read gate rows, the other four the same up rows.
@@ -504,6 +521,8 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   a.k = k;
   a.softcap = softcap;
   a.activation = activation;
+  a.normEpsilon = fusion.epsilon;
+  a.residual = fusion.residual;
   unsigned total = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.w[j] = model.weight(parts[j].weight);
@@ -513,10 +532,23 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
     total += unsigned(a.n[j]);
   }
   launched = true;
-  return launch(std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
-                    plan::dtypeName(wt) + "_t" +
-                    std::to_string(gemvTokens(rows)),
-                gated ? (total + 3) / 4 : (total + 7) / 8, 1, 256, 0, {&a});
+  return launch(name, gated ? (total + 3) / 4 : (total + 7) / 8, 1, 256, 0,
+                {&a});
+}
+
+llmc_status_t CudaSession::normalizedInput(const Fusion &fusion, CUdeviceptr x,
+                                           int rows, int k, CUdeviceptr &out) {
+  out = x;
+  if (!fusion.norm)
+    return nullptr;
+  CUdeviceptr none = 0;
+  float eps = fusion.epsilon;
+  int unit = fusion.unitOffset;
+  CUdeviceptr weight = fusion.folded ? 0 : fusion.weight;
+  unsigned threads = k > 4096 ? 1024 : 256;
+  out = normScratch_;
+  return launch("llmc_rms_norm", unsigned(rows), 1, threads, 0,
+                {&x, &none, &k, &weight, &eps, &unit, &normScratch_, &none});
 }
 
 llmc_status_t CudaSession::enqueueGlu(CUdeviceptr gate, size_t count,
@@ -533,7 +565,7 @@ llmc_status_t CudaSession::enqueueLinear(int32_t weight, CUdeviceptr x,
                                          int n) {
   bool launched = false;
   if (llmc_status_t s = enqueueGemv({{weight, bias, out, n}}, false, 0, x, rows,
-                                    k, softcap, launched);
+                                    k, softcap, Fusion(), launched);
       s || launched)
     return s;
   DType wt = model.plan().weights[size_t(weight)].dtype;
@@ -602,7 +634,12 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
   };
   bool timed = profile_;
   size_t index = 0;
-  for (const Step &s : plan.steps) {
+  for (size_t at = 0; at < plan.steps.size(); ++at) {
+    // Kernels that take a linear step's fused norm and residual get them
+    // in `fusion`; the others run the plain step on the normalized input
+    // and the residual is added after.
+    const Step &fused = plan.steps[at];
+    const Step &s = plainSteps_[at];
     if (timed)
       model.driver().cuEventRecord(events_[index++], stream_);
     convertedFrom_ = 0; // a step may write what the one before converted
@@ -628,6 +665,21 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
     int fout = features(s.outputs[0]);
     float softcap = float(s.number("softcap"));
     CUdeviceptr positionsAt = positions_ + CUdeviceptr(skip) * 4;
+    Fusion fusion;
+    if (plan::hasInputNorm(fused)) {
+      fusion.norm = true;
+      fusion.folded = plan::hasFoldedNorm(fused);
+      if (!fusion.folded)
+        fusion.weight = model.weight(fused.weights.back());
+      fusion.epsilon = float(fused.number("norm_epsilon"));
+      fusion.unitOffset = int(fused.integer("norm_unit_offset"));
+    }
+    if (plan::hasResidual(fused))
+      fusion.residual = buffer(fused.inputs[1]) +
+                        CUdeviceptr(skip) * features(fused.inputs[1]) * 4;
+    // Whether the kernel took the fusions (else x is normalized first).
+    bool tookFusion = false;
+    CUdeviceptr x = 0;
     llmc_status_t status = nullptr;
     switch (s.kernel) {
     case Kernel::Embedding: {
@@ -641,8 +693,14 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       break;
     }
     case Kernel::Linear:
-      status = enqueueLinear(s.weights[0], in[0], rows, fin, ws[1], softcap,
-                             out[0], fout);
+      status = enqueueGemv({{s.weights[0], ws[1], out[0], fout}}, false, 0,
+                           in[0], rows, fin, softcap, fusion, tookFusion);
+      if (status || tookFusion)
+        break;
+      status = normalizedInput(fusion, in[0], rows, fin, x);
+      if (!status)
+        status = enqueueLinear(s.weights[0], x, rows, fin, ws[1], softcap,
+                               out[0], fout);
       break;
     case Kernel::LinearGroup:
     case Kernel::GatedLinear: {
@@ -655,23 +713,25 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
             {s.weights[j], biases ? model.weight(s.weights[count + j]) : none,
              gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
       int activation = gated ? plan::gateActivation(s) : 0;
-      bool launched = false;
       status = enqueueGemv(parts, gated, activation, in[0], rows, fin, 0.0f,
-                           launched);
-      if (status || launched)
+                           fusion, tookFusion);
+      if (status || tookFusion)
+        break;
+      status = normalizedInput(fusion, in[0], rows, fin, x);
+      if (status)
         break;
       if (!gated) {
         for (const GemvSegment &p : parts)
           if (!status)
-            status = enqueueLinear(p.weight, in[0], rows, fin, p.bias, 0.0f,
-                                   p.out, p.n);
+            status =
+                enqueueLinear(p.weight, x, rows, fin, p.bias, 0.0f, p.out, p.n);
         break;
       }
       // Gate to the output, up to scratch, then the GLU in place.
-      status = enqueueLinear(s.weights[0], in[0], rows, fin, none, 0.0f, out[0],
-                             fout);
+      status =
+          enqueueLinear(s.weights[0], x, rows, fin, none, 0.0f, out[0], fout);
       if (!status)
-        status = enqueueLinear(s.weights[1], in[0], rows, fin, none, 0.0f,
+        status = enqueueLinear(s.weights[1], x, rows, fin, none, 0.0f,
                                gatedScratch_, fout);
       if (!status)
         status = enqueueGlu(out[0], size_t(rows) * size_t(fout), activation);
@@ -681,7 +741,8 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       status = enqueueQuantized(s,
                                 {{plan::quantizedMatrix(s, 0),
                                   w(plan::quantizedStride(s)), out[0], fout}},
-                                false, in[0], rows, fin, softcap);
+                                false, in[0], rows, fin, softcap, fusion,
+                                tookFusion);
       break;
     case Kernel::LinearGroupQuantized:
     case Kernel::GatedLinearQuantized: {
@@ -694,7 +755,8 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
             {plan::quantizedMatrix(s, j),
              biases ? w(plan::quantizedStride(s) * count + j) : none,
              gated ? out[0] : out[j], gated ? fout : features(s.outputs[j])});
-      status = enqueueQuantized(s, parts, gated, in[0], rows, fin, 0.0f);
+      status = enqueueQuantized(s, parts, gated, in[0], rows, fin, 0.0f, fusion,
+                                tookFusion);
       break;
     }
     case Kernel::RmsNorm:
@@ -820,6 +882,13 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
                       {&in[0], &b, &n, &op, &factor, &out[0]});
       break;
     }
+    }
+    if (!status && fusion.residual && !tookFusion) {
+      size_t n = size_t(rows) * size_t(fout);
+      int op = 4; // llmc_elementwise's add
+      float factor = 1.0f;
+      status = launch("llmc_elementwise", unsigned((n + 255) / 256), 1, 256, 0,
+                      {&out[0], &fusion.residual, &n, &op, &factor, &out[0]});
     }
     if (status)
       return status;

@@ -103,12 +103,26 @@ private:
     CUdeviceptr bias, out;
     int n;
   };
+  /// A linear step's fused RMS norm of its input (with its weights, or
+  /// `folded` into the step's matrices) and fused residual (added to the
+  /// first matrix's output, or 0). The 16-bit GEMV takes folded norms, the
+  /// quantized one unfolded ones, both the residual; other paths normalize
+  /// into normScratch_ first and add the residual after.
+  struct Fusion {
+    bool norm = false, folded = false;
+    CUdeviceptr weight = 0;
+    float epsilon = 0;
+    int unitOffset = 0;
+    CUdeviceptr residual = 0;
+  };
   /// Launches the 16-bit GEMV over up to three matrices that read `x` (or a
-  /// gate and an up matrix, combined by `activation`) when the weights, the
-  /// alignment and the rows suit it; `launched` says whether it did.
+  /// gate and an up matrix, combined by `activation`), with the step's
+  /// fusions, when the weights, the alignment and the rows suit it;
+  /// `launched` says whether it did.
   llmc_status_t enqueueGemv(const std::vector<GemvSegment> &parts, bool gated,
                             int activation, CUdeviceptr x, int rows, int k,
-                            float softcap, bool &launched);
+                            float softcap, const Fusion &fusion,
+                            bool &launched);
   /// One matrix product out[rows, n] = x[rows, k] . weight^T + bias, with
   /// the kernel that suits the weight type and the rows.
   llmc_status_t enqueueLinear(int32_t weight, CUdeviceptr x, int rows, int k,
@@ -142,13 +156,19 @@ private:
   llmc_status_t enqueueQuantized(const plan::Step &s,
                                  const std::vector<QuantizedPart> &parts,
                                  bool gated, CUdeviceptr x, int rows, int k,
-                                 float softcap);
+                                 float softcap, const Fusion &fusion,
+                                 bool &fused);
   /// The part's offsets on the device, or 0 when it has none.
   CUdeviceptr offsetsOf(const QuantizedPart &part) const;
   llmc_status_t enqueueQuantizedGemv(const plan::Step &s,
                                      const std::vector<QuantizedPart> &parts,
                                      bool gated, CUdeviceptr x, int rows, int k,
-                                     float softcap, bool &launched);
+                                     float softcap, const Fusion &fusion,
+                                     bool &launched);
+  /// x, or (with a fused norm) x normalized into normScratch_ for `rows`
+  /// rows of k features.
+  llmc_status_t normalizedInput(const Fusion &fusion, CUdeviceptr x, int rows,
+                                int k, CUdeviceptr &out);
   /// Replays (capturing it first when needed) the one-token step's graph.
   llmc_status_t launchDecodeGraph();
   void dropGraph();
@@ -168,6 +188,12 @@ private:
   CUdeviceptr gatedScratch_ = 0;
   /// A prompt's rotated query and key, for attention steps with "rope".
   CUdeviceptr ropeScratch_ = 0;
+  /// A fused-norm linear step's normalized input, when its kernel does
+  /// not normalize it itself.
+  CUdeviceptr normScratch_ = 0;
+  /// Per step: the step without its fused norm and residual
+  /// (plan::withoutFusions).
+  std::vector<plan::Step> plainSteps_;
   /// A quantized matrix dequantized to 16 bits for the GEMM (prompts of
   /// more than 8 tokens), sized for the largest; null until needed.
   CUdeviceptr dequantized_ = 0;

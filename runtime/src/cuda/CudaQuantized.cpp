@@ -36,12 +36,14 @@ CUdeviceptr CudaSession::offsetsOf(const QuantizedPart &part) const {
 
 llmc_status_t CudaSession::enqueueQuantizedGemv(
     const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
-    CUdeviceptr x, int rows, int k, float softcap, bool &launched) {
+    CUdeviceptr x, int rows, int k, float softcap, const Fusion &fusion,
+    bool &launched) {
   launched = false;
   const plan::Plan &plan = model.plan();
   DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;
   int bits = bitsOf(vt), group = int(s.integer("group"));
-  if (rows > 8 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0)
+  if (rows > 8 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0 ||
+      (fusion.norm && (fusion.folded || fusion.weight % 16 != 0)))
     return nullptr;
   // Tokens per launch: all of them, unless their staged activations do not
   // fit in shared memory.
@@ -51,8 +53,9 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     tokens = tokens == 8 ? 4 : 1;
   if (gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
     return nullptr;
-  std::string name = std::string(gated ? "llmc_gemv_gated_q" : "llmc_gemv_q") +
-                     std::to_string(bits) + "_t" + std::to_string(tokens);
+  std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                     (fusion.norm ? "norm_q" : "q") + std::to_string(bits) +
+                     "_t" + std::to_string(tokens);
   if (!model.hasFunction(name))
     return nullptr;
   GemvQArgs a{};
@@ -61,6 +64,9 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   a.isSigned = isSignedType(vt);
   a.activation = gated ? plan::gateActivation(s) : 0;
   a.softcap = softcap;
+  a.norm = fusion.weight;
+  a.normEpsilon = fusion.epsilon;
+  a.normUnitOffset = fusion.unitOffset;
   int perTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows, tiles = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.q[j] = model.weight(parts[j].matrix.values);
@@ -85,6 +91,9 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     a.t = t;
     for (size_t j = 0; j < parts.size(); ++j)
       a.out[j] = parts[j].out + CUdeviceptr(first) * parts[j].n * 4;
+    a.residual = fusion.residual
+                     ? fusion.residual + CUdeviceptr(first) * parts[0].n * 4
+                     : 0;
     if (llmc_status_t st = launch(name, unsigned(blocks), 1, 256, shared, {&a}))
       return st;
   }
@@ -93,11 +102,14 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
 
 llmc_status_t CudaSession::enqueueQuantized(
     const Step &s, const std::vector<QuantizedPart> &parts, bool gated,
-    CUdeviceptr x, int rows, int k, float softcap) {
-  bool launched = false;
-  if (llmc_status_t st =
-          enqueueQuantizedGemv(s, parts, gated, x, rows, k, softcap, launched);
-      st || launched)
+    CUdeviceptr input, int rows, int k, float softcap, const Fusion &fusion,
+    bool &fused) {
+  if (llmc_status_t st = enqueueQuantizedGemv(s, parts, gated, input, rows, k,
+                                              softcap, fusion, fused);
+      st || fused)
+    return st;
+  CUdeviceptr x = 0;
+  if (llmc_status_t st = normalizedInput(fusion, input, rows, k, x))
     return st;
   const plan::Plan &plan = model.plan();
   DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;

@@ -24,8 +24,11 @@ struct GemvArgs {
   int32_t n[3];
   float softcap;
   int32_t activation;
+  CUdeviceptr residual;
+  float normEpsilon;
+  int32_t unused;
 };
-static_assert(sizeof(GemvArgs) == 112, "GemvArgs must match kernels/Gemv.cu");
+static_assert(sizeof(GemvArgs) == 128, "GemvArgs must match kernels/Gemv.cu");
 
 /// GemvQArgs of kernels/GemvQuantized.cu.
 struct GemvQArgs {
@@ -35,8 +38,11 @@ struct GemvQArgs {
   int32_t n[3];
   int32_t group, isSigned, activation;
   float softcap;
+  CUdeviceptr norm, residual;
+  float normEpsilon;
+  int32_t normUnitOffset;
 };
-static_assert(sizeof(GemvQArgs) == 168,
+static_assert(sizeof(GemvQArgs) == 192,
               "GemvQArgs must match kernels/GemvQuantized.cu");
 
 /// The token counts the GEMV instances (llmc_gemv_*_t1/t4/t8, the 16-bit

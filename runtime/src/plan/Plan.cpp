@@ -74,6 +74,9 @@ public:
 
   /// Checks step `i` against its kernel's operand rules.
   void checkStep(size_t i, const Step &s);
+  /// Checks a linear step's fused norm and residual (true when they are
+  /// sound or absent).
+  bool checkFusions(size_t i, const Step &s);
 
 private:
   const Plan &plan;
@@ -154,7 +157,63 @@ private:
   }
 };
 
+bool Checker::checkFusions(size_t i, const Step &s) {
+  bool linear = s.kernel == Kernel::Linear ||
+                s.kernel == Kernel::LinearQuantized ||
+                s.kernel == Kernel::LinearGroup ||
+                s.kernel == Kernel::LinearGroupQuantized ||
+                s.kernel == Kernel::GatedLinear ||
+                s.kernel == Kernel::GatedLinearQuantized;
+  bool single =
+      s.kernel == Kernel::Linear || s.kernel == Kernel::LinearQuantized;
+  if ((hasInputNorm(s) && !linear) || (hasResidual(s) && !single)) {
+    fail() << stepName(i, s) << ": only linear steps take a fused "
+           << (hasResidual(s) ? "residual" : "norm");
+    flush();
+    return false;
+  }
+  bool floatMatrices = s.kernel == Kernel::Linear ||
+                       s.kernel == Kernel::LinearGroup ||
+                       s.kernel == Kernel::GatedLinear;
+  if (hasFoldedNorm(s) && !floatMatrices) {
+    fail() << stepName(i, s) << ": only float matrices hold a folded norm";
+    flush();
+    return false;
+  }
+  if (hasInputNorm(s)) {
+    if (s.inputs.empty() || (s.weights.empty() && !hasFoldedNorm(s))) {
+      fail() << stepName(i, s) << ": a fused norm needs an input and a weight";
+      flush();
+      return false;
+    }
+    if (!(s.number("norm_epsilon") > 0)) {
+      fail() << stepName(i, s) << ": needs a positive norm_epsilon";
+      flush();
+      return false;
+    }
+    if (!hasFoldedNorm(s) && !expectWeight(i, s, s.weights.size() - 1,
+                                           DType::F32, {features(s, true, 0)}))
+      return false;
+  }
+  if (hasResidual(s)) {
+    if (s.inputs.size() != 2 || s.outputs.size() != 1) {
+      fail() << stepName(i, s) << ": a fused residual needs two inputs and "
+             << "one output";
+      flush();
+      return false;
+    }
+    if (!expectFeatures(i, s, true, 1, features(s, false, 0)))
+      return false;
+  }
+  return true;
+}
+
 void Checker::checkStep(size_t i, const Step &s) {
+  if (hasInputNorm(s) || hasResidual(s)) {
+    if (checkFusions(i, s))
+      checkStep(i, withoutFusions(s));
+    return;
+  }
   switch (s.kernel) {
   case Kernel::Embedding: {
     if (!expectCounts(i, s, 0, 1, 1, 1))
@@ -448,6 +507,24 @@ int64_t Step::integer(const std::string &key, int64_t otherwise) const {
 std::string Step::name(const std::string &key) const {
   auto it = names.find(key);
   return it == names.end() ? std::string() : it->second;
+}
+
+bool hasInputNorm(const Step &step) { return step.integer("norm") != 0; }
+bool hasFoldedNorm(const Step &step) {
+  return hasInputNorm(step) && step.integer("norm_folded") != 0;
+}
+bool hasResidual(const Step &step) { return step.integer("residual") != 0; }
+
+Step withoutFusions(const Step &step) {
+  Step plain = step;
+  if (hasInputNorm(plain) && !hasFoldedNorm(plain) && !plain.weights.empty())
+    plain.weights.pop_back();
+  if (hasResidual(plain) && plain.inputs.size() > 1)
+    plain.inputs.resize(1);
+  for (const char *key :
+       {"norm", "norm_epsilon", "norm_unit_offset", "norm_folded", "residual"})
+    plain.numbers.erase(key);
+  return plain;
 }
 
 size_t quantizedStride(const Step &step) {

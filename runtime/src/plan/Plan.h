@@ -99,6 +99,19 @@ size_t quantizedStride(const Step &step);
 /// refuses those).
 int gateActivation(const Step &step);
 
+/// The fusions a linear-family step may carry (docs/artifact.md): an RMS
+/// norm of its input ("norm" 1, "norm_epsilon": the step's last weight is
+/// the norm's, with "norm_unit_offset"; or, with "norm_folded" 1 on float
+/// matrices, the matrices' columns hold the norm's weights and there is
+/// none), and, on linear and linear_quantized, a residual added to its
+/// output ("residual" 1: the step's second input).
+bool hasInputNorm(const Step &step);
+bool hasFoldedNorm(const Step &step);
+bool hasResidual(const Step &step);
+/// `step` without its norm weight and residual input: the plain step a
+/// device runs on the normalized input before it adds the residual.
+Step withoutFusions(const Step &step);
+
 struct KvCacheShape {
   int64_t layers = 0, kvHeads = 0, headDim = 0;
 };

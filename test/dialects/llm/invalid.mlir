@@ -276,6 +276,54 @@ func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %b: tensor<32xf16>) {
 
 // -----
 
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %r: tensor<?x16xf32>) {
+  // expected-error @+1 {{expects residual of the result's type 'tensor<?x32xf32>', got 'tensor<?x16xf32>'}}
+  %y = llm.linear %x, %w residual(%r : tensor<?x16xf32>) : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %g: tensor<64xf32>) {
+  // expected-error @+1 {{expects norm_epsilon with its norm weight}}
+  %y = llm.linear %x, %w norm(%g : tensor<64xf32>) : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>) {
+  // expected-error @+1 {{has norm_epsilon or norm_unit_offset without a norm weight}}
+  %y = llm.linear %x, %w {norm_epsilon = 1.0e-5 : f64} : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %g: tensor<32xf32>) {
+  // expected-error @+1 {{expects norm weight of shape [64], got [32]}}
+  %y = llm.gated_linear silu %x, %w, %w norm(%g : tensor<32xf32>) {norm_epsilon = 1.0e-5 : f64} : tensor<?x64xf32>, tensor<32x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %g: tensor<64xf16>) {
+  // expected-error @+1 {{expects norm weight element type 'f16' to match the input's 'f32'}}
+  %q, %k = llm.linear_group %x, [%w, %w] norm(%g : tensor<64xf16>) {norm_epsilon = 1.0e-5 : f64} : tensor<?x64xf32>, [tensor<32x64xf32>, tensor<32x64xf32>] -> tensor<?x32xf32>, tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<300x64xf32>, %g: tensor<64xf32>) {
+  // expected-error @+1 {{expects a positive norm_epsilon, got 0}}
+  %y = llm.lm_head %x, %w norm(%g : tensor<64xf32>) {norm_epsilon = 0.0 : f64} : tensor<?x64xf32>, tensor<300x64xf32> -> tensor<?x300xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<?x64xf32>, %w: tensor<300x64xf32>) {
   // expected-error @+1 {{expects a positive softcap, got 0}}
   %y = llm.lm_head %x, %w {softcap = 0.0 : f64} : tensor<?x64xf32>, tensor<300x64xf32> -> tensor<?x300xf32>

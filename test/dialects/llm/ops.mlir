@@ -143,3 +143,28 @@ func.func @layout(%x: tensor<?x64xf16>) -> (tensor<?x4x8xf32>, tensor<64x32xf32>
   %r = llm.reshape %m : tensor<?x32xf32> -> tensor<?x4x8xf32>
   return %r, %wt : tensor<?x4x8xf32>, tensor<64x32xf32>
 }
+
+// -----
+
+// Tests the fused forms of the linear layers: a residual added to the
+// result, and an RMS norm of the input, on each linear-family op.
+
+// CHECK-LABEL: func.func @fused_linears
+func.func @fused_linears(%x: tensor<?x64xf32>, %r: tensor<?x32xf32>,
+                         %g: tensor<64xf32>, %w: tensor<32x64xf32>,
+                         %b: tensor<32xf32>, %head: tensor<300x64xf32>)
+    -> (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x300xf32>) {
+  // CHECK: llm.linear %{{.*}}, %{{.*}}, %{{.*}} residual(%{{.*}} : tensor<?x32xf32>) norm(%{{.*}} : tensor<64xf32>) {norm_epsilon = 1.000000e-05 : f64, norm_unit_offset} : tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32> -> tensor<?x32xf32>
+  %y = llm.linear %x, %w, %b residual(%r : tensor<?x32xf32>) norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64, norm_unit_offset}
+      : tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32> -> tensor<?x32xf32>
+  // CHECK: llm.linear_group %{{.*}}, [%{{.*}}, %{{.*}}] norm(%{{.*}} : tensor<64xf32>) {norm_epsilon = 1.000000e-05 : f64}
+  %q, %k = llm.linear_group %x, [%w, %w] norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64}
+      : tensor<?x64xf32>, [tensor<32x64xf32>, tensor<32x64xf32>] -> tensor<?x32xf32>, tensor<?x32xf32>
+  // CHECK: llm.gated_linear silu %{{.*}}, %{{.*}}, %{{.*}} norm(%{{.*}} : tensor<64xf32>) {norm_epsilon = 1.000000e-05 : f64}
+  %h = llm.gated_linear silu %x, %w, %w norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64}
+      : tensor<?x64xf32>, tensor<32x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  // CHECK: llm.lm_head %{{.*}}, %{{.*}} norm(%{{.*}} : tensor<64xf32>) {norm_epsilon = 1.000000e-05 : f64, softcap = 3.000000e+01 : f64}
+  %l = llm.lm_head %x, %head norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64, softcap = 30.0 : f64}
+      : tensor<?x64xf32>, tensor<300x64xf32> -> tensor<?x300xf32>
+  return %y, %q, %k, %h, %l : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x300xf32>
+}

@@ -107,6 +107,69 @@ TEST(PlanTest, RejectsAnUnknownGateActivation) {
             std::string::npos);
 }
 
+/// planJson with its LM head step replaced by `head`.
+std::string withHead(const std::string &head) {
+  std::string json = planJson();
+  std::string old =
+      R"({"kernel": "linear", "in": [1], "weights": [0], "out": [2],
+               "logits": true})";
+  size_t at = json.find(old);
+  EXPECT_NE(at, std::string::npos);
+  json.replace(at, old.size(), head);
+  return json;
+}
+
+TEST(PlanTest, ReadsALinearStepWithAFusedNormAndResidual) {
+  // The LM head reads the embedding's output (buffer 0) through the norm's
+  // weight (weight 1); the plain step is the head without it.
+  Plan plan;
+  ASSERT_EQ(parsePlan(withHead(R"({"kernel": "linear", "in": [0],
+               "weights": [0, 1], "out": [2], "logits": true,
+               "attrs": {"norm": 1, "norm_epsilon": 1e-5}})"),
+                      256, "m.llmc", plan),
+            nullptr);
+  EXPECT_TRUE(hasInputNorm(plan.steps[2]));
+  EXPECT_FALSE(hasResidual(plan.steps[2]));
+  Step plain = withoutFusions(plan.steps[2]);
+  EXPECT_EQ(plain.weights, std::vector<int32_t>{0});
+  EXPECT_FALSE(hasInputNorm(plain));
+  EXPECT_TRUE(plain.producesLogits);
+
+  // A norm folded into the matrix has no weight of its own.
+  ASSERT_EQ(parsePlan(withHead(R"({"kernel": "linear", "in": [0],
+               "weights": [0], "out": [2], "logits": true,
+               "attrs": {"norm": 1, "norm_epsilon": 1e-5, "norm_folded": 1}})"),
+                      256, "m.llmc", plan),
+            nullptr);
+  EXPECT_TRUE(hasFoldedNorm(plan.steps[2]));
+  EXPECT_EQ(withoutFusions(plan.steps[2]).weights, std::vector<int32_t>{0});
+
+  // A residual must have the output's features: buffer 0 has 6, the
+  // output 4.
+  EXPECT_NE(parseError(withHead(R"({"kernel": "linear", "in": [1, 0],
+               "weights": [0], "out": [2], "logits": true,
+               "attrs": {"residual": 1}})"))
+                .find("step 2 (linear): input 1 has 6 features, expected 4"),
+            std::string::npos);
+  // The norm's weight must cover the input's features.
+  EXPECT_NE(parseError(withHead(R"({"kernel": "linear", "in": [1],
+               "weights": [0, 0], "out": [2], "logits": true,
+               "attrs": {"norm": 1, "norm_epsilon": 1e-5}})"))
+                .find("step 2 (linear): weight 'embed' should be 6 f32"),
+            std::string::npos);
+  EXPECT_NE(parseError(withHead(R"({"kernel": "linear", "in": [1],
+               "weights": [0, 1], "out": [2], "logits": true,
+               "attrs": {"norm": 1}})"))
+                .find("step 2 (linear): needs a positive norm_epsilon"),
+            std::string::npos);
+  // Only linear steps take them.
+  EXPECT_NE(parseError(withHead(R"({"kernel": "rms_norm", "in": [1],
+               "weights": [1], "out": [2], "attrs": {"epsilon": 1e-5,
+               "norm": 1, "norm_epsilon": 1e-5}})"))
+                .find("step 2 (rms_norm): only linear steps take a fused norm"),
+            std::string::npos);
+}
+
 /// One attention step over [1, 2] heads with a fused rope of `style` and
 /// tables `weights` (0, 1: [8, 1]; 2: [8, 2]).
 std::string ropeAttentionJson(const std::string &style,

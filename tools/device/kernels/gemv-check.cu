@@ -53,7 +53,7 @@ namespace {
 
 template <int Rows, int Unroll, bool Gated>
 __global__ void __launch_bounds__(256) q4Variant(GemvQArgs a) {
-  gemvQuantized<4, 1, Rows, Unroll, Gated>(a);
+  gemvQuantized<4, 1, Rows, Unroll, Gated, false>(a);
 }
 
 int smCount = 0;

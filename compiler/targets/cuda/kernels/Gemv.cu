@@ -10,6 +10,15 @@
 // matrix whose rows are combined by the activation (a fused gated MLP: a
 // block's warps 0-3 stream four gate rows and warps 4-7 the same up rows).
 //
+// A step may fuse an RMS norm of its input (llmc-fuse-norm-linear); the
+// compiler has multiplied the matrices' columns by the norm's weights, so
+// the *_norm instances only sum the squares of the activations each lane
+// reads anyway, and the warp scales its dot product by 1 / sqrt(mean + eps)
+// of the row. (Multiplying by the norm's weights here instead, read through
+// L1 like the activations, cost 1B decode 13%: the L1 pipe, not DRAM, was
+// then the limit.) A step may also fuse a residual
+// (llmc-fuse-residual-linear), added to matrix 0's outputs.
+//
 // Launch: block 256, no dynamic shared memory; grid ceil(rows / 8) where
 // rows is n[0] + n[1] + n[2], or gated ceil(n[0] / 4). Requires k % 8 == 0
 // and 16-byte aligned rows; the runtime uses llmc_linear_* otherwise.
@@ -23,16 +32,19 @@
 
 /// The arguments of one launch, passed by value.
 struct GemvArgs {
-  const float *x;       ///< [t, k]
-  int t, k;             ///< t <= the kernel's Tokens
-  const void *w[3];     ///< [n[i], k] each
-  const float *bias[3]; ///< [n[i]] or null
-  float *out[3];        ///< [t, n[i]]
-  int n[3];             ///< rows per matrix (0: unused)
-  float softcap;        ///< > 0: softcap * tanh(acc / softcap)
-  int activation;       ///< gated: 0 silu, 1 gelu tanh, 2 gelu erf
+  const float *x;        ///< [t, k]
+  int t, k;              ///< t <= the kernel's Tokens
+  const void *w[3];      ///< [n[i], k] each
+  const float *bias[3];  ///< [n[i]] or null
+  float *out[3];         ///< [t, n[i]]
+  int n[3];              ///< rows per matrix (0: unused)
+  float softcap;         ///< > 0: softcap * tanh(acc / softcap)
+  int activation;        ///< gated: 0 silu, 1 gelu tanh, 2 gelu erf
+  const float *residual; ///< [t, n[0]] added to out[0], or null
+  float normEpsilon;     ///< the fused norm's (_norm kernels)
+  int unused;
 };
-static_assert(sizeof(GemvArgs) == 112, "the runtime's copy has this size");
+static_assert(sizeof(GemvArgs) == 128, "the runtime's copy has this size");
 
 namespace {
 
@@ -46,10 +58,15 @@ __device__ inline float2 unpack(uint32_t word, __half) {
   return __half22float2(h);
 }
 
-/// acc[r] += the 8 weights in `chunk` . x[r, c .. c + 8).
-template <typename W, int Tokens>
+/// The RMS norm a launch applies to its input (Norm instances): per token
+/// the sum of the squares of the activations read so far.
+template <int Tokens> struct NormState { float squares[Tokens]; };
+
+/// acc[r] += the 8 weights in `chunk` . x[r, c .. c + 8); with Norm and
+/// Squares, the squares of x summed too.
+template <typename W, int Tokens, bool Norm, bool Squares>
 __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
-                            float *acc) {
+                            float *acc, NormState<Tokens> &norm) {
   float2 w0 = unpack(chunk.x, W()), w1 = unpack(chunk.y, W()),
          w2 = unpack(chunk.z, W()), w3 = unpack(chunk.w, W());
 #pragma unroll
@@ -60,6 +77,9 @@ __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
     float4 a = __ldg(xr), b = __ldg(xr + 1);
     acc[r] += w0.x * a.x + w0.y * a.y + w1.x * a.z + w1.y * a.w + w2.x * b.x +
               w2.y * b.y + w3.x * b.z + w3.y * b.w;
+    if (Norm && Squares)
+      norm.squares[r] += a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w +
+                         b.x * b.x + b.y * b.y + b.z * b.z + b.w * b.w;
   }
 }
 
@@ -70,10 +90,10 @@ __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
 /// as this kernel used to do, cost 20% of the bandwidth; issuing the next
 /// loads first gained 5%; issuing the first loads before the dependency
 /// wait gained nothing: 8B token matrices 4015 -> 4040 us.)
-template <typename W, int Tokens, int Rows, int Unroll>
-__device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
-                               int t, int k, int lane,
-                               float (&acc)[Rows][Tokens]) {
+template <typename W, int Tokens, int Rows, int Unroll, bool Norm>
+__device__ inline void
+rowsDot(const W *const (&wr)[Rows], const float *x, int t, int k, int lane,
+        float (&acc)[Rows][Tokens], NormState<Tokens> &norm) {
   constexpr int Step = Unroll * 256;
   int full = k / Step * Step, c = lane * 8;
   if (full > 0) {
@@ -93,10 +113,14 @@ __device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
           for (int i = 0; i < Rows; ++i)
             next[i][u] = loadStreaming(wr[i] + c + Step + u * 256);
 #pragma unroll
-      for (int u = 0; u < Unroll; ++u)
+      for (int u = 0; u < Unroll; ++u) {
+        dot8<W, Tokens, Norm, true>(cur[0][u], x, t, k, c + u * 256, acc[0],
+                                    norm);
 #pragma unroll
-        for (int i = 0; i < Rows; ++i)
-          dot8<W, Tokens>(cur[i][u], x, t, k, c + u * 256, acc[i]);
+        for (int i = 1; i < Rows; ++i)
+          dot8<W, Tokens, Norm, false>(cur[i][u], x, t, k, c + u * 256, acc[i],
+                                       norm);
+      }
       if (more)
 #pragma unroll
         for (int u = 0; u < Unroll; ++u)
@@ -105,29 +129,46 @@ __device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
             cur[i][u] = next[i][u];
     }
   }
-  for (; c < k; c += 256)
+  for (; c < k; c += 256) {
+    dot8<W, Tokens, Norm, true>(loadStreaming(wr[0] + c), x, t, k, c, acc[0],
+                                norm);
 #pragma unroll
-    for (int i = 0; i < Rows; ++i)
-      dot8<W, Tokens>(loadStreaming(wr[i] + c), x, t, k, c, acc[i]);
+    for (int i = 1; i < Rows; ++i)
+      dot8<W, Tokens, Norm, false>(loadStreaming(wr[i] + c), x, t, k, c, acc[i],
+                                   norm);
+  }
 #pragma unroll
   for (int i = 0; i < Rows; ++i)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
       acc[i][r] = warpSum(acc[i][r]);
+  if (Norm)
+#pragma unroll
+    for (int r = 0; r < Tokens; ++r)
+      norm.squares[r] = warpSum(norm.squares[r]);
+}
+
+/// The factor a Norm launch scales token r's dot products by (1 without a
+/// norm), from the squares rowsDot summed over the whole row.
+template <int Tokens, bool Norm>
+__device__ inline float normFactor(const GemvArgs &a,
+                                   const NormState<Tokens> &norm, int r) {
+  return Norm ? rsqrtf(norm.squares[r] / a.k + a.normEpsilon) : 1.0f;
 }
 
 /// One row's rowsDot, four loads in flight per lane. (Eight, for short
 /// rows, measured 3% faster on the 1B shape, but a kernel holding both
 /// paths needs 98 registers instead of 64, half the resident blocks, and
 /// lost 10% on the 8B shape.)
-template <typename W, int Tokens>
+template <typename W, int Tokens, bool Norm>
 __device__ inline void rowDot(const W *wr, const float *x, int t, int k,
-                              int lane, float (&acc)[1][Tokens]) {
+                              int lane, float (&acc)[1][Tokens],
+                              NormState<Tokens> &norm) {
   const W *rows[1] = {wr};
-  rowsDot<W, Tokens, 1, 4>(rows, x, t, k, lane, acc);
+  rowsDot<W, Tokens, 1, 4, Norm>(rows, x, t, k, lane, acc, norm);
 }
 
-template <typename W, int Tokens>
+template <typename W, int Tokens, bool Norm>
 __device__ void gemvSegments(const GemvArgs &a) {
   int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
   // Selected with conditionals, not an index, so that the arguments stay in
@@ -136,7 +177,9 @@ __device__ void gemvSegments(const GemvArgs &a) {
   const void *w = a.w[0];
   const float *bias = a.bias[0];
   float *out = a.out[0];
+  const float *residual = a.residual;
   if (row >= n) {
+    residual = nullptr;
     row -= n;
     bool second = row < a.n[1];
     if (!second)
@@ -150,8 +193,9 @@ __device__ void gemvSegments(const GemvArgs &a) {
   }
   gridDependencyBegin();
   float acc[1][Tokens] = {};
-  rowDot<W, Tokens>(static_cast<const W *>(w) + row * (size_t)a.k, a.x, a.t,
-                    a.k, lane, acc);
+  NormState<Tokens> norm{};
+  rowDot<W, Tokens, Norm>(static_cast<const W *>(w) + row * (size_t)a.k, a.x,
+                          a.t, a.k, lane, acc, norm);
   if (lane != 0)
     return;
   float b = bias ? bias[row] : 0.0f;
@@ -159,9 +203,11 @@ __device__ void gemvSegments(const GemvArgs &a) {
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float v = acc[0][r] + b;
+    float v = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) + b;
     if (a.softcap > 0.0f)
       v = a.softcap * tanhf(v / a.softcap);
+    if (residual)
+      v += residual[(size_t)r * n + row];
     out[(size_t)r * n + row] = v;
   }
 }
@@ -170,7 +216,8 @@ __device__ void gemvSegments(const GemvArgs &a) {
 /// the same up rows, so each warp streams one row, as the plain GEMV does
 /// (measured faster than one warp streaming both); the block combines them
 /// through shared memory. Grid ceil(n / 4), block 256.
-template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
+template <typename W, int Tokens, bool Norm>
+__device__ void gemvGated(const GemvArgs &a) {
   __shared__ float up[4][Tokens];
   int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   int which = warp >> 2, row = blockIdx.x * 4 + (warp & 3);
@@ -178,13 +225,15 @@ template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
   const W *w = static_cast<const W *>(which ? a.w[1] : a.w[0]);
   gridDependencyBegin();
   float acc[1][Tokens] = {};
+  NormState<Tokens> norm{};
   if (valid)
-    rowDot<W, Tokens>(w + row * (size_t)a.k, a.x, a.t, a.k, lane, acc);
+    rowDot<W, Tokens, Norm>(w + row * (size_t)a.k, a.x, a.t, a.k, lane, acc,
+                            norm);
   if (which == 1 && lane == 0)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
-      up[warp & 3][r] =
-          acc[0][r] + (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
+      up[warp & 3][r] = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) +
+                        (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
   __syncthreads();
   if (which == 1 || lane != 0 || !valid)
     return;
@@ -192,7 +241,8 @@ template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float g = acc[0][r] + (a.bias[0] ? a.bias[0][row] : 0.0f);
+    float g = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) +
+              (a.bias[0] ? a.bias[0][row] : 0.0f);
     a.out[0][(size_t)r * a.n[0] + row] =
         gateActivation(g, a.activation) * up[warp & 3][r];
   }
@@ -203,11 +253,19 @@ template <typename W, int Tokens> __device__ void gemvGated(const GemvArgs &a) {
 #define LLMC_GEMV_INSTANCES(SUFFIX, W, TOKENS)                                 \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_##SUFFIX##_t##TOKENS(GemvArgs a) {                             \
-    gemvSegments<W, TOKENS>(a);                                                \
+    gemvSegments<W, TOKENS, false>(a);                                         \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_gated_##SUFFIX##_t##TOKENS(GemvArgs a) {                       \
-    gemvGated<W, TOKENS>(a);                                                   \
+    gemvGated<W, TOKENS, false>(a);                                            \
+  }                                                                            \
+  extern "C" __global__ void __launch_bounds__(256, TOKENS == 1 ? 4 : 1)       \
+      llmc_gemv_norm_##SUFFIX##_t##TOKENS(GemvArgs a) {                        \
+    gemvSegments<W, TOKENS, true>(a);                                          \
+  }                                                                            \
+  extern "C" __global__ void __launch_bounds__(256)                            \
+      llmc_gemv_gated_norm_##SUFFIX##_t##TOKENS(GemvArgs a) {                  \
+    gemvGated<W, TOKENS, true>(a);                                             \
   }
 
 LLMC_GEMV_INSTANCES(bf16, __nv_bfloat16, 1)

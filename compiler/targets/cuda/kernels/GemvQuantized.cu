@@ -24,6 +24,12 @@
 //   flight, with their groups' scales; a chunk's products are summed in
 //   integers and added, scaled, to a float32 accumulator.
 //
+// A fused RMS norm of the input (the *_norm instances) is applied while
+// staging: the activations are multiplied by the norm's weights and their
+// squares summed per token, and each dot product is scaled by
+// 1 / sqrt(mean + eps) at the end. A fused residual is added to matrix 0's
+// outputs.
+//
 // Blocks loop over the tiles, so that the activations are staged once per
 // block. Launch: at most as many blocks as there are tiles (sum over the
 // matrices of ceil(n / (8 * Rows)); gated: ceil(n / (4 * Rows))), best as
@@ -54,8 +60,12 @@ struct GemvQArgs {
   int group, isSigned;     ///< the values' format
   int activation;          ///< gated: 0 silu, 1 gelu tanh, 2 gelu erf
   float softcap;           ///< > 0: softcap * tanh(acc / softcap)
+  const float *norm;       ///< [k]: the input's RMS norm weight (_norm)
+  const float *residual;   ///< [t, n[0]] added to out[0], or null
+  float normEpsilon;
+  int normUnitOffset; ///< 1: the norm multiplies by 1 + weight
 };
-static_assert(sizeof(GemvQArgs) == 168, "the runtime's copy has this size");
+static_assert(sizeof(GemvQArgs) == 192, "the runtime's copy has this size");
 
 /// Dynamic shared memory of one launch: per token, k high and k low bytes,
 /// and a scale and two sums per chunk of 32.
@@ -75,10 +85,13 @@ struct QStage {
   const int *sumHi, *sumLo;
 };
 
-/// Quantizes the activations into shared memory (see the file comment).
-template <int Bits>
-__device__ inline QStage stageActivations(const float *x, int t, int k,
-                                          unsigned char *shared) {
+/// Quantizes the activations into shared memory (see the file comment);
+/// with Norm, multiplied by the norm's weights (plus `unit`) first, and the
+/// squares of each token's activations added to squares[r] (zero before).
+template <int Bits, bool Norm>
+__device__ inline QStage
+stageActivations(const float *x, int t, int k, const float *norm, float unit,
+                 float *squares, unsigned char *shared) {
   int chunks = k / 32;
   int8_t *hi = reinterpret_cast<int8_t *>(shared);
   int8_t *lo = hi + (size_t)t * k;
@@ -87,12 +100,19 @@ __device__ inline QStage stageActivations(const float *x, int t, int k,
   int *sumLo = sumHi + (size_t)t * chunks;
   int lane = threadIdx.x & 31;
   for (int r = 0; r < t; ++r) {
+    float sq = 0.0f;
     for (int base = 0; base < k; base += blockDim.x * 4) {
       // Eight consecutive lanes hold one chunk, four values each.
       int j = base + threadIdx.x * 4;
       bool in = j < k;
       float4 v = in ? *reinterpret_cast<const float4 *>(x + (size_t)r * k + j)
                     : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      if (Norm && in) {
+        sq += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
+        float4 g = __ldg(reinterpret_cast<const float4 *>(norm + j));
+        v.x *= g.x + unit, v.y *= g.y + unit, v.z *= g.z + unit;
+        v.w *= g.w + unit;
+      }
       float m =
           fmaxf(fmaxf(fabsf(v.x), fabsf(v.y)), fmaxf(fabsf(v.z), fabsf(v.w)));
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
@@ -132,6 +152,11 @@ __device__ inline QStage stageActivations(const float *x, int t, int k,
         sumHi[(size_t)r * chunks + j / 32] = sh;
         sumLo[(size_t)r * chunks + j / 32] = sl;
       }
+    }
+    if (Norm) {
+      sq = warpSum(sq);
+      if (lane == 0)
+        atomicAdd(&squares[r], sq);
     }
   }
   __syncthreads();
@@ -202,10 +227,16 @@ template <typename T> __device__ inline T pick(const T (&v)[3], int i) {
 }
 
 /// The quantized GEMV (segments, or gated), see the file comment.
-template <int Bits, int Tokens, int Rows, int Unroll, bool Gated>
+template <int Bits, int Tokens, int Rows, int Unroll, bool Gated, bool Norm>
 __device__ void gemvQuantized(const GemvQArgs &a) {
   extern __shared__ __align__(16) unsigned char gemvQShared[];
   __shared__ float upShared[4][Rows][Tokens];
+  __shared__ float squares[Tokens];
+  if (Norm) {
+    if (threadIdx.x < Tokens)
+      squares[threadIdx.x] = 0.0f;
+    __syncthreads();
+  }
   constexpr int per = Gated ? 4 * Rows : 8 * Rows;
   constexpr int chunkBytes = 4 * Bits;
   int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -242,7 +273,14 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
               q + (size_t)(first + i) * rowBytes + byte));
   }
   gridDependencyBegin();
-  QStage x = stageActivations<Bits>(a.x, a.t, k, gemvQShared);
+  QStage x = stageActivations<Bits, Norm>(a.x, a.t, k, a.norm,
+                                          a.normUnitOffset ? 1.0f : 0.0f,
+                                          squares, gemvQShared);
+  // Per token, what a fused norm scales the dot products by.
+  float factor[Tokens];
+#pragma unroll
+  for (int r = 0; r < Tokens; ++r)
+    factor[r] = Norm ? rsqrtf(squares[r] / k + a.normEpsilon) : 1.0f;
 
   // As signed bytes: 4-bit values flipped to value + 8 (0..15), unsigned
   // 8-bit ones to value - 128; the shift comes back through `zero`.
@@ -314,7 +352,8 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
           for (int r = 0; r < Tokens; ++r) {
             int row = first + i;
             upShared[warp & 3][i][r] =
-                acc[i][r] + (a.bias[1] && row < n ? a.bias[1][row] : 0.0f);
+                acc[i][r] * factor[r] +
+                (a.bias[1] && row < n ? a.bias[1][row] : 0.0f);
           }
       __syncthreads();
       if (m == 0 && lane == 0)
@@ -324,7 +363,8 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
 #pragma unroll
           for (int r = 0; r < Tokens; ++r)
             if (r < a.t && row < n) {
-              float g = acc[i][r] + (a.bias[0] ? a.bias[0][row] : 0.0f);
+              float g =
+                  acc[i][r] * factor[r] + (a.bias[0] ? a.bias[0][row] : 0.0f);
               a.out[0][(size_t)r * n + row] =
                   gateActivation(g, a.activation) * upShared[warp & 3][i][r];
             }
@@ -339,9 +379,11 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
 #pragma unroll
         for (int r = 0; r < Tokens; ++r)
           if (r < a.t && row < n) {
-            float v = acc[i][r] + (bias ? bias[row] : 0.0f);
+            float v = acc[i][r] * factor[r] + (bias ? bias[row] : 0.0f);
             if (a.softcap > 0.0f)
               v = a.softcap * tanhf(v / a.softcap);
+            if (m == 0 && a.residual)
+              v += a.residual[(size_t)r * n + row];
             out[(size_t)r * n + row] = v;
           }
       }
@@ -354,11 +396,19 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
 #define LLMC_GEMV_Q_INSTANCES(BITS, TOKENS)                                    \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_q##BITS##_t##TOKENS(GemvQArgs a) {                             \
-    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, false>(a);           \
+    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, false, false>(a);    \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_gated_q##BITS##_t##TOKENS(GemvQArgs a) {                       \
-    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, true>(a);            \
+    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, true, false>(a);     \
+  }                                                                            \
+  extern "C" __global__ void __launch_bounds__(256)                            \
+      llmc_gemv_norm_q##BITS##_t##TOKENS(GemvQArgs a) {                        \
+    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, false, true>(a);     \
+  }                                                                            \
+  extern "C" __global__ void __launch_bounds__(256)                            \
+      llmc_gemv_gated_norm_q##BITS##_t##TOKENS(GemvQArgs a) {                  \
+    gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, true, true>(a);      \
   }
 
 LLMC_GEMV_Q_INSTANCES(4, 1)

@@ -161,7 +161,8 @@ LLMC_CONVERT_INSTANCE(bf16, __nv_bfloat16)
 LLMC_DEQUANTIZE_INSTANCE(f16, __half)
 LLMC_DEQUANTIZE_INSTANCE(bf16, __nv_bfloat16)
 
-/// One block per token. unitOffset: Gemma's (1 + w). A thread keeps its
+/// One block per token. unitOffset: Gemma's (1 + w); no w: weights of 1
+/// (a norm whose weights a linear step's matrices hold). A thread keeps its
 /// first kNormCached values in registers, so every load is issued before
 /// the reduction and the inputs are read once (features up to kNormCached
 /// times the block size; the rest are read again).
@@ -177,7 +178,7 @@ llmc_rms_norm(const float *__restrict__ x, const float *__restrict__ residual,
 #pragma unroll
   for (int i = 0; i < kNormCached; ++i) {
     int j = threadIdx.x + i * blockDim.x;
-    g[i] = j < f ? (unitOffset ? 1.0f + w[j] : w[j]) : 0.0f;
+    g[i] = j >= f ? 0.0f : !w ? 1.0f : unitOffset ? 1.0f + w[j] : w[j];
   }
   gridDependencyBegin();
   size_t base = (size_t)blockIdx.x * f;
@@ -210,7 +211,7 @@ llmc_rms_norm(const float *__restrict__ x, const float *__restrict__ residual,
     float u = x[base + j] + (residual ? residual[base + j] : 0.0f);
     if (sum)
       sum[base + j] = u;
-    out[base + j] = u * inv * (unitOffset ? 1.0f + w[j] : w[j]);
+    out[base + j] = u * inv * (!w ? 1.0f : unitOffset ? 1.0f + w[j] : w[j]);
   }
 }
 
