@@ -508,8 +508,11 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   if ((wt != DType::BF16 && wt != DType::F16) || x % 16 != 0 || k % 8 != 0 ||
       !gemvTokens(rows) || (fusion.norm && !fusion.folded))
     return nullptr;
+  // Plain, or the instance with the step's fused norm and/or residual.
   std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
-                     (fusion.norm ? "norm_" : "") + plan::dtypeName(wt) + "_t" +
+                     (fusion.norm ? "norm_" : "") +
+                     (fusion.residual && !gated ? "residual_" : "") +
+                     plan::dtypeName(wt) + "_t" +
                      std::to_string(gemvTokens(rows));
   if (!model.hasFunction(name))
     return nullptr;

@@ -58,15 +58,10 @@ __device__ inline float2 unpack(uint32_t word, __half) {
   return __half22float2(h);
 }
 
-/// The RMS norm a launch applies to its input (Norm instances): per token
-/// the sum of the squares of the activations read so far.
-template <int Tokens> struct NormState { float squares[Tokens]; };
-
-/// acc[r] += the 8 weights in `chunk` . x[r, c .. c + 8); with Norm and
-/// Squares, the squares of x summed too.
-template <typename W, int Tokens, bool Norm, bool Squares>
+/// acc[r] += the 8 weights in `chunk` . x[r, c .. c + 8).
+template <typename W, int Tokens>
 __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
-                            float *acc, NormState<Tokens> &norm) {
+                            float *acc) {
   float2 w0 = unpack(chunk.x, W()), w1 = unpack(chunk.y, W()),
          w2 = unpack(chunk.z, W()), w3 = unpack(chunk.w, W());
 #pragma unroll
@@ -77,23 +72,54 @@ __device__ inline void dot8(uint4 chunk, const float *x, int t, int k, int c,
     float4 a = __ldg(xr), b = __ldg(xr + 1);
     acc[r] += w0.x * a.x + w0.y * a.y + w1.x * a.z + w1.y * a.w + w2.x * b.x +
               w2.y * b.y + w3.x * b.z + w3.y * b.w;
-    if (Norm && Squares)
-      norm.squares[r] += a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w +
-                         b.x * b.x + b.y * b.y + b.z * b.z + b.w * b.w;
   }
 }
 
-/// One warp's dot products of Rows weight rows with every token. Each lane
-/// keeps Rows * Unroll 16-byte loads in flight and issues the next step's
-/// loads before it multiplies the current ones. (Measured on an H200, 8B
-/// decode shapes: an L2 prefetch of the rows before the dependency wait,
-/// as this kernel used to do, cost 20% of the bandwidth; issuing the next
-/// loads first gained 5%; issuing the first loads before the dependency
-/// wait gained nothing: 8B token matrices 4015 -> 4040 us.)
+/// dot8, and squares[r] += the squares of x[r, c .. c + 8) (a fused norm).
+template <typename W, int Tokens>
+__device__ inline void dot8Squares(uint4 chunk, const float *x, int t, int k,
+                                   int c, float *acc, float *squares) {
+  float2 w0 = unpack(chunk.x, W()), w1 = unpack(chunk.y, W()),
+         w2 = unpack(chunk.z, W()), w3 = unpack(chunk.w, W());
+#pragma unroll
+  for (int r = 0; r < Tokens; ++r) {
+    if (r >= t)
+      break;
+    const float4 *xr = reinterpret_cast<const float4 *>(x + (size_t)r * k + c);
+    float4 a = __ldg(xr), b = __ldg(xr + 1);
+    acc[r] += w0.x * a.x + w0.y * a.y + w1.x * a.z + w1.y * a.w + w2.x * b.x +
+              w2.y * b.y + w3.x * b.z + w3.y * b.w;
+    squares[r] += a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w + b.x * b.x +
+                  b.y * b.y + b.z * b.z + b.w * b.w;
+  }
+}
+
+/// Row i's dot8 of one chunk; with Norm, row 0's also sums the squares.
+template <typename W, int Tokens, bool Norm>
+__device__ inline void rowDot8(int i, uint4 chunk, const float *x, int t, int k,
+                               int c, float *acc, float *squares) {
+  if constexpr (Norm) {
+    if (i == 0) {
+      dot8Squares<W, Tokens>(chunk, x, t, k, c, acc, squares);
+      return;
+    }
+  }
+  dot8<W, Tokens>(chunk, x, t, k, c, acc);
+}
+
+/// One warp's dot products of Rows weight rows with every token (with
+/// Norm, and the sums of the squares of each token's activations, into
+/// `squares`). Each lane keeps Rows * Unroll 16-byte loads in flight and
+/// issues the next step's loads before it multiplies the current ones.
+/// (Measured on an H200, 8B decode shapes: an L2 prefetch of the rows
+/// before the dependency wait, as this kernel used to do, cost 20% of the
+/// bandwidth; issuing the next loads first gained 5%; issuing the first
+/// loads before the dependency wait gained nothing: 8B token matrices
+/// 4015 -> 4040 us.)
 template <typename W, int Tokens, int Rows, int Unroll, bool Norm>
-__device__ inline void
-rowsDot(const W *const (&wr)[Rows], const float *x, int t, int k, int lane,
-        float (&acc)[Rows][Tokens], NormState<Tokens> &norm) {
+__device__ inline void rowsDot(const W *const (&wr)[Rows], const float *x,
+                               int t, int k, int lane,
+                               float (&acc)[Rows][Tokens], float *squares) {
   constexpr int Step = Unroll * 256;
   int full = k / Step * Step, c = lane * 8;
   if (full > 0) {
@@ -113,14 +139,11 @@ rowsDot(const W *const (&wr)[Rows], const float *x, int t, int k, int lane,
           for (int i = 0; i < Rows; ++i)
             next[i][u] = loadStreaming(wr[i] + c + Step + u * 256);
 #pragma unroll
-      for (int u = 0; u < Unroll; ++u) {
-        dot8<W, Tokens, Norm, true>(cur[0][u], x, t, k, c + u * 256, acc[0],
-                                    norm);
+      for (int u = 0; u < Unroll; ++u)
 #pragma unroll
-        for (int i = 1; i < Rows; ++i)
-          dot8<W, Tokens, Norm, false>(cur[i][u], x, t, k, c + u * 256, acc[i],
-                                       norm);
-      }
+        for (int i = 0; i < Rows; ++i)
+          rowDot8<W, Tokens, Norm>(i, cur[i][u], x, t, k, c + u * 256, acc[i],
+                                   squares);
       if (more)
 #pragma unroll
         for (int u = 0; u < Unroll; ++u)
@@ -129,31 +152,20 @@ rowsDot(const W *const (&wr)[Rows], const float *x, int t, int k, int lane,
             cur[i][u] = next[i][u];
     }
   }
-  for (; c < k; c += 256) {
-    dot8<W, Tokens, Norm, true>(loadStreaming(wr[0] + c), x, t, k, c, acc[0],
-                                norm);
+  for (; c < k; c += 256)
 #pragma unroll
-    for (int i = 1; i < Rows; ++i)
-      dot8<W, Tokens, Norm, false>(loadStreaming(wr[i] + c), x, t, k, c, acc[i],
-                                   norm);
-  }
+    for (int i = 0; i < Rows; ++i)
+      rowDot8<W, Tokens, Norm>(i, loadStreaming(wr[i] + c), x, t, k, c, acc[i],
+                               squares);
 #pragma unroll
   for (int i = 0; i < Rows; ++i)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
       acc[i][r] = warpSum(acc[i][r]);
-  if (Norm)
+  if constexpr (Norm)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
-      norm.squares[r] = warpSum(norm.squares[r]);
-}
-
-/// The factor a Norm launch scales token r's dot products by (1 without a
-/// norm), from the squares rowsDot summed over the whole row.
-template <int Tokens, bool Norm>
-__device__ inline float normFactor(const GemvArgs &a,
-                                   const NormState<Tokens> &norm, int r) {
-  return Norm ? rsqrtf(norm.squares[r] / a.k + a.normEpsilon) : 1.0f;
+      squares[r] = warpSum(squares[r]);
 }
 
 /// One row's rowsDot, four loads in flight per lane. (Eight, for short
@@ -163,12 +175,22 @@ __device__ inline float normFactor(const GemvArgs &a,
 template <typename W, int Tokens, bool Norm>
 __device__ inline void rowDot(const W *wr, const float *x, int t, int k,
                               int lane, float (&acc)[1][Tokens],
-                              NormState<Tokens> &norm) {
+                              float *squares) {
   const W *rows[1] = {wr};
-  rowsDot<W, Tokens, 1, 4, Norm>(rows, x, t, k, lane, acc, norm);
+  rowsDot<W, Tokens, 1, 4, Norm>(rows, x, t, k, lane, acc, squares);
 }
 
-template <typename W, int Tokens, bool Norm>
+/// The factor a Norm launch scales token r's dot products by (1 without a
+/// norm), from the squares rowsDot summed over the whole row.
+template <bool Norm>
+__device__ inline float normFactor(const GemvArgs &a, const float *squares,
+                                   int r) {
+  if constexpr (Norm)
+    return rsqrtf(squares[r] / a.k + a.normEpsilon);
+  return 1.0f;
+}
+
+template <typename W, int Tokens, bool Norm, bool Residual>
 __device__ void gemvSegments(const GemvArgs &a) {
   int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
   // Selected with conditionals, not an index, so that the arguments stay in
@@ -177,9 +199,9 @@ __device__ void gemvSegments(const GemvArgs &a) {
   const void *w = a.w[0];
   const float *bias = a.bias[0];
   float *out = a.out[0];
-  const float *residual = a.residual;
+  bool first = true; // matrix 0, the one a residual is added to
   if (row >= n) {
-    residual = nullptr;
+    first = false;
     row -= n;
     bool second = row < a.n[1];
     if (!second)
@@ -193,9 +215,9 @@ __device__ void gemvSegments(const GemvArgs &a) {
   }
   gridDependencyBegin();
   float acc[1][Tokens] = {};
-  NormState<Tokens> norm{};
+  float squares[Tokens] = {};
   rowDot<W, Tokens, Norm>(static_cast<const W *>(w) + row * (size_t)a.k, a.x,
-                          a.t, a.k, lane, acc, norm);
+                          a.t, a.k, lane, acc, squares);
   if (lane != 0)
     return;
   float b = bias ? bias[row] : 0.0f;
@@ -203,11 +225,12 @@ __device__ void gemvSegments(const GemvArgs &a) {
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float v = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) + b;
+    float v = acc[0][r] * normFactor<Norm>(a, squares, r) + b;
     if (a.softcap > 0.0f)
       v = a.softcap * tanhf(v / a.softcap);
-    if (residual)
-      v += residual[(size_t)r * n + row];
+    if constexpr (Residual)
+      if (first)
+        v += a.residual[(size_t)r * n + row];
     out[(size_t)r * n + row] = v;
   }
 }
@@ -225,14 +248,14 @@ __device__ void gemvGated(const GemvArgs &a) {
   const W *w = static_cast<const W *>(which ? a.w[1] : a.w[0]);
   gridDependencyBegin();
   float acc[1][Tokens] = {};
-  NormState<Tokens> norm{};
+  float squares[Tokens] = {};
   if (valid)
     rowDot<W, Tokens, Norm>(w + row * (size_t)a.k, a.x, a.t, a.k, lane, acc,
-                            norm);
+                            squares);
   if (which == 1 && lane == 0)
 #pragma unroll
     for (int r = 0; r < Tokens; ++r)
-      up[warp & 3][r] = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) +
+      up[warp & 3][r] = acc[0][r] * normFactor<Norm>(a, squares, r) +
                         (valid && a.bias[1] ? a.bias[1][row] : 0.0f);
   __syncthreads();
   if (which == 1 || lane != 0 || !valid)
@@ -241,7 +264,7 @@ __device__ void gemvGated(const GemvArgs &a) {
   for (int r = 0; r < Tokens; ++r) {
     if (r >= a.t)
       break;
-    float g = acc[0][r] * normFactor<Tokens, Norm>(a, norm, r) +
+    float g = acc[0][r] * normFactor<Norm>(a, squares, r) +
               (a.bias[0] ? a.bias[0][row] : 0.0f);
     a.out[0][(size_t)r * a.n[0] + row] =
         gateActivation(g, a.activation) * up[warp & 3][r];
@@ -250,18 +273,24 @@ __device__ void gemvGated(const GemvArgs &a) {
 
 } // namespace
 
+// Plain, and with a fused norm and/or residual (the runtime picks by the
+// step); the gated ones with or without a norm.
+#define LLMC_GEMV_SEGMENTS(NAME, W, TOKENS, NORM, RESIDUAL, BOUNDS)            \
+  extern "C" __global__ void BOUNDS NAME(GemvArgs a) {                         \
+    gemvSegments<W, TOKENS, NORM, RESIDUAL>(a);                                \
+  }
 #define LLMC_GEMV_INSTANCES(SUFFIX, W, TOKENS)                                 \
-  extern "C" __global__ void __launch_bounds__(256)                            \
-      llmc_gemv_##SUFFIX##_t##TOKENS(GemvArgs a) {                             \
-    gemvSegments<W, TOKENS, false>(a);                                         \
-  }                                                                            \
+  LLMC_GEMV_SEGMENTS(llmc_gemv_##SUFFIX##_t##TOKENS, W, TOKENS, false, false,  \
+                     __launch_bounds__(256))                                   \
+  LLMC_GEMV_SEGMENTS(llmc_gemv_residual_##SUFFIX##_t##TOKENS, W, TOKENS,       \
+                     false, true, __launch_bounds__(256))                      \
+  LLMC_GEMV_SEGMENTS(llmc_gemv_norm_##SUFFIX##_t##TOKENS, W, TOKENS, true,     \
+                     false, __launch_bounds__(256, TOKENS == 1 ? 4 : 1))       \
+  LLMC_GEMV_SEGMENTS(llmc_gemv_norm_residual_##SUFFIX##_t##TOKENS, W, TOKENS,  \
+                     true, true, __launch_bounds__(256, TOKENS == 1 ? 4 : 1))  \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_gated_##SUFFIX##_t##TOKENS(GemvArgs a) {                       \
     gemvGated<W, TOKENS, false>(a);                                            \
-  }                                                                            \
-  extern "C" __global__ void __launch_bounds__(256, TOKENS == 1 ? 4 : 1)       \
-      llmc_gemv_norm_##SUFFIX##_t##TOKENS(GemvArgs a) {                        \
-    gemvSegments<W, TOKENS, true>(a);                                          \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256)                            \
       llmc_gemv_gated_norm_##SUFFIX##_t##TOKENS(GemvArgs a) {                  \
