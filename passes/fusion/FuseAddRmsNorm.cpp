@@ -3,6 +3,7 @@
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
 #include "passes/fusion/Availability.h"
+#include "passes/fusion/PatternPass.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -44,20 +45,10 @@ struct FuseAddIntoRmsNorm : OpRewritePattern<RmsNormOp> {
   }
 };
 
-struct FuseAddRmsNormPass : llmc::impl::FuseAddRmsNormBase<FuseAddRmsNormPass> {
-  LogicalResult initialize(MLIRContext *context) override {
-    RewritePatternSet set(context);
-    populateFuseAddRmsNormPatterns(set);
-    patterns = FrozenRewritePatternSet(std::move(set));
-    return success();
-  }
-
-  void runOnOperation() override {
-    if (failed(applyPatternsGreedily(getOperation(), patterns)))
-      signalPassFailure();
-  }
-
-  FrozenRewritePatternSet patterns;
+struct FuseAddRmsNormPass
+    : PatternPass<llmc::impl::FuseAddRmsNormBase<FuseAddRmsNormPass>,
+                  populateFuseAddRmsNormPatterns> {
+  using PatternPass::PatternPass;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/PatternPass.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -60,20 +61,10 @@ struct FuseGluOfLinears : OpRewritePattern<GluOp> {
   }
 };
 
-struct FuseGatedMlpPass : llmc::impl::FuseGatedMlpBase<FuseGatedMlpPass> {
-  LogicalResult initialize(MLIRContext *context) override {
-    RewritePatternSet set(context);
-    populateFuseGatedMlpPatterns(set);
-    patterns = FrozenRewritePatternSet(std::move(set));
-    return success();
-  }
-
-  void runOnOperation() override {
-    if (failed(applyPatternsGreedily(getOperation(), patterns)))
-      signalPassFailure();
-  }
-
-  FrozenRewritePatternSet patterns;
+struct FuseGatedMlpPass
+    : PatternPass<llmc::impl::FuseGatedMlpBase<FuseGatedMlpPass>,
+                  populateFuseGatedMlpPatterns> {
+  using PatternPass::PatternPass;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/PatternPass.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -95,20 +96,10 @@ struct FuseRmsNormIntoLinears : OpRewritePattern<RmsNormOp> {
   }
 };
 
-struct FuseNormLinearPass : llmc::impl::FuseNormLinearBase<FuseNormLinearPass> {
-  LogicalResult initialize(MLIRContext *context) override {
-    RewritePatternSet set(context);
-    populateFuseNormLinearPatterns(set);
-    patterns = FrozenRewritePatternSet(std::move(set));
-    return success();
-  }
-
-  void runOnOperation() override {
-    if (failed(applyPatternsGreedily(getOperation(), patterns)))
-      signalPassFailure();
-  }
-
-  FrozenRewritePatternSet patterns;
+struct FuseNormLinearPass
+    : PatternPass<llmc::impl::FuseNormLinearBase<FuseNormLinearPass>,
+                  populateFuseNormLinearPatterns> {
+  using PatternPass::PatternPass;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/PatternPass.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -50,20 +51,9 @@ struct FuseAddIntoLinear : OpRewritePattern<AddOp> {
 };
 
 struct FuseResidualLinearPass
-    : llmc::impl::FuseResidualLinearBase<FuseResidualLinearPass> {
-  LogicalResult initialize(MLIRContext *context) override {
-    RewritePatternSet set(context);
-    populateFuseResidualLinearPatterns(set);
-    patterns = FrozenRewritePatternSet(std::move(set));
-    return success();
-  }
-
-  void runOnOperation() override {
-    if (failed(applyPatternsGreedily(getOperation(), patterns)))
-      signalPassFailure();
-  }
-
-  FrozenRewritePatternSet patterns;
+    : PatternPass<llmc::impl::FuseResidualLinearBase<FuseResidualLinearPass>,
+                  populateFuseResidualLinearPatterns> {
+  using PatternPass::PatternPass;
 };
 
 } // namespace

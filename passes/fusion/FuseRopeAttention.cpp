@@ -2,6 +2,7 @@
 
 #include "dialects/llm/LlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/PatternPass.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -60,20 +61,9 @@ struct FuseRopeIntoAttention : OpRewritePattern<AttentionOp> {
 };
 
 struct FuseRopeAttentionPass
-    : llmc::impl::FuseRopeAttentionBase<FuseRopeAttentionPass> {
-  LogicalResult initialize(MLIRContext *context) override {
-    RewritePatternSet set(context);
-    populateFuseRopeAttentionPatterns(set);
-    patterns = FrozenRewritePatternSet(std::move(set));
-    return success();
-  }
-
-  void runOnOperation() override {
-    if (failed(applyPatternsGreedily(getOperation(), patterns)))
-      signalPassFailure();
-  }
-
-  FrozenRewritePatternSet patterns;
+    : PatternPass<llmc::impl::FuseRopeAttentionBase<FuseRopeAttentionPass>,
+                  populateFuseRopeAttentionPatterns> {
+  using PatternPass::PatternPass;
 };
 
 } // namespace
