@@ -102,3 +102,24 @@ func.func @mixed(%x: tensor<?x64xf32>, %qg: tensor<80x64xi4>, %sg: tensor<80x2xf
   %h = llm.glu silu %g, %u : tensor<?x80xf32>
   return %h : tensor<?x80xf32>
 }
+
+// -----
+
+// Tests that a gate with a fused residual or an up projection with a fused
+// norm stays apart: the gated op has no residual, and its norm would have
+// to be both linears'.
+
+// CHECK-LABEL: func.func @fused_linears
+func.func @fused_linears(%x: tensor<?x64xf32>, %r: tensor<?x80xf32>, %g: tensor<64xf32>,
+                         %wg: tensor<80x64xf32>, %wu: tensor<80x64xf32>) -> (tensor<?x80xf32>, tensor<?x80xf32>) {
+  // CHECK-NOT: llm.gated_linear
+  // CHECK: llm.glu silu
+  // CHECK: llm.glu silu
+  %g1 = llm.linear %x, %wg residual(%r : tensor<?x80xf32>) : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+  %u1 = llm.linear %x, %wu : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+  %h1 = llm.glu silu %g1, %u1 : tensor<?x80xf32>
+  %g2 = llm.linear %x, %wg : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+  %u2 = llm.linear %x, %wu norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64} : tensor<?x64xf32>, tensor<80x64xf32> -> tensor<?x80xf32>
+  %h2 = llm.glu silu %g2, %u2 : tensor<?x80xf32>
+  return %h1, %h2 : tensor<?x80xf32>, tensor<?x80xf32>
+}

@@ -81,3 +81,19 @@ func.func @quantized(%x: tensor<?x64xf32>, %qq: tensor<64x64xi4>, %sq: tensor<64
   %c = llm.linear %x, %a : tensor<?x64xf32>, !llm.qweight<16x64, i4, group = 32, scale = f32> -> tensor<?x16xf32>
   return %p, %k, %v, %b, %c : tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x16xf32>, tensor<?x16xf32>
 }
+
+// -----
+
+// Tests that linears with a fused residual or norm do not join a group.
+
+// CHECK-LABEL: func.func @fused_linears
+func.func @fused_linears(%x: tensor<?x64xf32>, %r: tensor<?x32xf32>, %g: tensor<64xf32>,
+                         %wq: tensor<32x64xf32>, %wk: tensor<32x64xf32>, %wv: tensor<32x64xf32>)
+    -> (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>) {
+  // CHECK-NOT: llm.linear_group
+  // CHECK-COUNT-3: llm.linear
+  %q = llm.linear %x, %wq residual(%r : tensor<?x32xf32>) : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  %k = llm.linear %x, %wk norm(%g : tensor<64xf32>) {norm_epsilon = 1.0e-5 : f64} : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  %v = llm.linear %x, %wv : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  return %q, %k, %v : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+}
