@@ -1,8 +1,10 @@
 //===- CudaQuantized.cpp - quantized linear steps on the cuda device ------===//
 //
 // linear_quantized, linear_group_quantized and gated_linear_quantized steps:
-// - up to 8 tokens (decode, speculative verification): the integer GEMV of
-//   kernels/GemvQuantized.cu, one launch for all the step's matrices;
+// - one token (decode): the integer GEMV of kernels/GemvQuantizedToken.cu,
+//   one launch for all the step's matrices;
+// - up to 8 tokens (speculative verification), and one token with k above
+//   16384: the integer GEMV of kernels/GemvQuantized.cu, likewise;
 // - longer prompts of a 16-bit model: each matrix dequantized to the
 //   model's 16-bit type (llmc_dequantize_*) and multiplied as the 16-bit
 //   matrices are (enqueueGemm: cuBLAS, else llmc_gemm_*);
@@ -46,12 +48,19 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
       (fusion.norm && (fusion.folded || fusion.weight % 16 != 0)))
     return nullptr;
   // Tokens per launch: all of them, unless their staged activations do not
-  // fit in shared memory.
+  // fit in shared memory. One token takes the one-token kernel up to the k
+  // it splits over a block's warps, else the four-token one.
   int tokens = gemvTokens(rows);
-  // (1 KiB left for the kernels' static shared memory.)
-  while (tokens > 1 && gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
+  if (tokens == 1 && gemvQTokenSlices(k) > 8)
+    tokens = 4;
+  auto sharedBytes = [&](int t) {
+    return t == 1 ? gemvQTokenSharedBytes(k) : gemvQSharedBytes(t, k);
+  };
+  // (4 KiB left for the kernels' static shared memory.)
+  while (tokens > 1 && sharedBytes(tokens) + 4096 > model.sharedOptin())
     tokens = tokens == 8 ? 4 : 1;
-  if (gemvQSharedBytes(tokens, k) + 1024 > model.sharedOptin())
+  if (sharedBytes(tokens) + 4096 > model.sharedOptin() ||
+      (tokens == 1 && gemvQTokenSlices(k) > 8))
     return nullptr;
   std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
                      (fusion.norm ? "norm_q" : "q") + std::to_string(bits) +
@@ -67,7 +76,10 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   a.norm = fusion.weight;
   a.normEpsilon = fusion.epsilon;
   a.normUnitOffset = fusion.unitOffset;
-  int perTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows, tiles = 0;
+  int perTile = tokens == 1 ? gemvQTokenRowsPerTile(bits, gated, k)
+                : gated     ? 4 * kGemvQRows
+                            : 8 * kGemvQRows;
+  int tiles = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.q[j] = model.weight(parts[j].matrix.values);
     a.scales[j] = model.weight(parts[j].matrix.scales);
@@ -79,14 +91,14 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   }
   // Blocks loop over the tiles: no more than fit at once.
   int resident = 0;
-  if (llmc_status_t st = model.residentBlocks(
-          name, 256, gemvQSharedBytes(tokens, k), resident))
+  if (llmc_status_t st =
+          model.residentBlocks(name, 256, sharedBytes(tokens), resident))
     return st;
   int blocks = std::min(tiles, resident);
   launched = true;
   for (int first = 0; first < rows; first += tokens) {
     int t = std::min(tokens, rows - first);
-    unsigned shared = gemvQSharedBytes(t, k);
+    unsigned shared = tokens == 1 ? sharedBytes(1) : gemvQSharedBytes(t, k);
     a.x = x + CUdeviceptr(first) * k * 4;
     a.t = t;
     for (size_t j = 0; j < parts.size(); ++j)

@@ -60,6 +60,20 @@ inline unsigned gemvQSharedBytes(int t, int k) {
   return unsigned(t * (2 * k + 12 * (k / 32)));
 }
 
+/// The one-token quantized GEMV of kernels/GemvQuantizedToken.cu: warps per
+/// row (at most 8, so k <= 16384), output rows per tile (rows per warp
+/// times 8 / slices) and dynamic shared memory.
+constexpr int kGemvQTokenChunks = 2;
+inline int gemvQTokenSlices(int k) {
+  return ((k / 32 + 31) / 32 + kGemvQTokenChunks - 1) / kGemvQTokenChunks;
+}
+inline int gemvQTokenRowsPerTile(int bits, bool gated, int k) {
+  return (bits == 4 ? 4 : 2) / (gated ? 2 : 1) * (8 / gemvQTokenSlices(k));
+}
+inline unsigned gemvQTokenSharedBytes(int k) {
+  return unsigned(2 * k + 4 * (k / 32));
+}
+
 /// kernels/Gemm.cu and kernels/FlashAttention.cu.
 constexpr unsigned kGemmTile = 128, kGemmThreads = 256;
 constexpr unsigned kGemmSharedBytes = 49152;

@@ -12,16 +12,19 @@
 //    offsets and unsigned with them; groups 32, 64, 128 and per row; one,
 //    two and three matrices; a grid smaller than the tiles)
 //    against llmc_linear_quantized, for 1, 3 and 8
-//    tokens: max|out - ref| / max|ref| must be <= 1e-2 (16-bit weights
+//    tokens; the one-token kernels (GemvQuantizedToken.cu) also for k from
+//    96 to 16384 and with a fused norm and residual (_norm_ instances,
+//    against the reference on the normalized input):
+//    max|out - ref| / max|ref| must be <= 1e-2 (16-bit weights
 //    read exactly, so in practice about 1e-6; the quantized kernels
 //    multiply integers, the activations quantized to about 16 bits).
 // 2. Speed, one token, weights rotated over enough copies that they come
 //    from memory, not L2: microseconds per launch and GB/s for the Llama
 //    1B and 8B decode matrices, for the bf16 kernels (gemv-explore.cu
-//    times their variants), for the 4-bit kernel
-//    in several (rows per warp, loads in flight) variants, and for cuBLAS's
-//    bf16 GEMV; the device-to-device copy bandwidth measured here is the
-//    100% line.
+//    times their variants), for the one-token 4-bit kernel with several
+//    rows per warp and the many-token kernel run with one token, and for
+//    cuBLAS's bf16 GEMV; the device-to-device copy bandwidth measured here is
+//    the 100% line.
 // 3. A decode token's matrices alone: every layer's QKV, o, gate/up and
 //    down launches plus the LM head, captured as one CUDA graph with
 //    programmatic dependent launches (as the runtime does), bf16 and int4
@@ -37,6 +40,8 @@
 
 #include "GemvQuantized.cu"
 
+#include "GemvQuantizedToken.cu"
+
 #include "Harness.cuh"
 
 #include <algorithm>
@@ -51,9 +56,24 @@
 
 namespace {
 
+/// The many-token kernel with one token (the shipped one-token kernel
+/// before GemvQuantizedToken.cu).
 template <int Rows, int Unroll, bool Gated>
 __global__ void __launch_bounds__(256) q4Variant(GemvQArgs a) {
   gemvQuantized<4, 1, Rows, Unroll, Gated, false>(a);
+}
+
+/// The one-token kernel with other rows per warp (8 weight rows per warp
+/// need more than 128 registers: one block per multiprocessor).
+template <int Rows, bool Gated>
+__global__ void __launch_bounds__(256, Rows *(Gated ? 2 : 1) >= 8 ? 1 : 2)
+    q4TokenVariant(GemvQArgs a) {
+  gemvQuantizedToken<4, Rows, Gated, false>(a);
+}
+
+/// Output rows per tile of a one-token kernel with `rows` rows per warp.
+int tokenRowsPerTile(int rows, int k) {
+  return rows * (8 / gemvQTokenSlices(k));
 }
 
 int smCount = 0;
@@ -222,8 +242,11 @@ QMatrix randomQ(const float *dx, int t, int n, int k, int bits, int group,
   return m;
 }
 
+/// With `fused` (one token): an RMS norm of the input (weights plus one)
+/// and a residual added to matrix 0, against the reference run on the
+/// normalized input, plus the residual.
 void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
-            bool isSigned, bool gated) {
+            bool isSigned, bool gated, bool fused = false) {
   std::vector<float> x((size_t)t * k);
   for (float &v : x)
     v = uniform(-3, 3);
@@ -231,29 +254,55 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
   float *dx = upload(x);
   GemvQArgs a{};
   a.x = dx, a.t = t, a.k = k, a.group = group, a.isSigned = isSigned;
+  std::vector<float> residual;
+  const float *dref = dx; // the reference's input
+  if (fused) {
+    std::vector<float> g(k), xn(x.size());
+    for (float &v : g)
+      v = uniform(-0.5f, 0.5f);
+    double squares = 0;
+    for (float v : x)
+      squares += double(v) * v;
+    float inv = float(1.0 / std::sqrt(squares / k + 1e-5));
+    for (int i = 0; i < k; ++i)
+      xn[i] = x[i] * inv * (g[i] + 1.0f);
+    residual.resize(ns[0]);
+    for (float &v : residual)
+      v = uniform(-5, 5);
+    a.norm = upload(g);
+    a.normEpsilon = 1e-5f;
+    a.normUnitOffset = 1;
+    a.residual = gated ? nullptr : upload(residual);
+    dref = upload(xn);
+  }
   std::vector<QMatrix> ms;
   for (size_t i = 0; i < ns.size(); ++i) {
-    ms.push_back(randomQ(dx, t, ns[i], k, bits, group, isSigned));
+    ms.push_back(randomQ(dref, t, ns[i], k, bits, group, isSigned));
     a.q[i] = ms[i].q, a.scales[i] = ms[i].scales, a.offsets[i] = ms[i].offsets;
     a.n[i] = ns[i];
     CHECK(cudaMalloc(&a.out[i], (size_t)t * ns[i] * 4));
   }
-  int smem = gemvQSharedBytes(t, k);
+  int smem = t == 1 ? gemvQTokenSharedBytes(k) : gemvQSharedBytes(t, k);
   void (*fn)(GemvQArgs) = nullptr;
   int tokens = t == 1 ? 1 : t <= 4 ? 4 : 8;
   const struct {
     int bits, tokens;
+    bool norm;
     void (*plain)(GemvQArgs), (*gated)(GemvQArgs);
-  } kernels[] = {{4, 1, llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1},
-                 {4, 4, llmc_gemv_q4_t4, llmc_gemv_gated_q4_t4},
-                 {4, 8, llmc_gemv_q4_t8, llmc_gemv_gated_q4_t8},
-                 {8, 1, llmc_gemv_q8_t1, llmc_gemv_gated_q8_t1},
-                 {8, 4, llmc_gemv_q8_t4, llmc_gemv_gated_q8_t4},
-                 {8, 8, llmc_gemv_q8_t8, llmc_gemv_gated_q8_t8}};
+  } kernels[] = {{4, 1, false, llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1},
+                 {4, 1, true, llmc_gemv_norm_q4_t1, llmc_gemv_gated_norm_q4_t1},
+                 {4, 4, false, llmc_gemv_q4_t4, llmc_gemv_gated_q4_t4},
+                 {4, 8, false, llmc_gemv_q4_t8, llmc_gemv_gated_q4_t8},
+                 {8, 1, false, llmc_gemv_q8_t1, llmc_gemv_gated_q8_t1},
+                 {8, 1, true, llmc_gemv_norm_q8_t1, llmc_gemv_gated_norm_q8_t1},
+                 {8, 4, false, llmc_gemv_q8_t4, llmc_gemv_gated_q8_t4},
+                 {8, 8, false, llmc_gemv_q8_t8, llmc_gemv_gated_q8_t8}};
   for (const auto &k : kernels)
-    if (k.bits == bits && k.tokens == tokens)
+    if (k.bits == bits && k.tokens == tokens && k.norm == fused)
       fn = gated ? k.gated : k.plain;
-  int rowsPerTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
+  int rowsPerTile = t == 1  ? gemvQTokenRowsPerTile(bits, gated, k)
+                    : gated ? 4 * kGemvQRows
+                            : 8 * kGemvQRows;
   int tiles = 0;
   for (int n : ns)
     tiles += (n + rowsPerTile - 1) / rowsPerTile;
@@ -268,7 +317,8 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
                      std::to_string(bits) + " t=" + std::to_string(t) +
                      " k=" + std::to_string(k) + " g=" + std::to_string(group) +
                      (isSigned ? " signed" : " unsigned+offsets") +
-                     " matrices=" + std::to_string(ns.size());
+                     " matrices=" + std::to_string(ns.size()) +
+                     (fused ? " norm+residual" : "");
   if (gated) {
     std::vector<float> g = download(ms[0].ref, (size_t)t * ns[0]),
                        u = download(ms[1].ref, (size_t)t * ns[0]);
@@ -278,9 +328,14 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
     return;
   }
   double worst = 0;
-  for (size_t i = 0; i < ns.size(); ++i)
-    worst = std::max(worst, relError(download(a.out[i], (size_t)t * ns[i]),
-                                     download(ms[i].ref, (size_t)t * ns[i])));
+  for (size_t i = 0; i < ns.size(); ++i) {
+    std::vector<float> want = download(ms[i].ref, (size_t)t * ns[i]);
+    if (fused && i == 0)
+      for (size_t j = 0; j < want.size(); ++j)
+        want[j] += residual[j];
+    worst =
+        std::max(worst, relError(download(a.out[i], (size_t)t * ns[i]), want));
+  }
   report(what, worst);
 }
 
@@ -371,8 +426,9 @@ void timeShapes(cublasHandle_t blas) {
       std::vector<float> scales(size_t(s.n) * groups, 0.01f);
       sc.push_back(upload(scales));
     }
-    int smem = gemvQSharedBytes(1, s.k);
-    auto run = [&](void (*fn)(GemvQArgs), int rowsPerBlock, const char *name) {
+    auto run = [&](void (*fn)(GemvQArgs), int rowsPerBlock, const char *name,
+                   bool token = false) {
+      int smem = token ? gemvQTokenSharedBytes(s.k) : gemvQSharedBytes(1, s.k);
       int grid = q4Grid(fn, rowsPerBlock, s.n, smem);
       line(s.name, name, q4Bytes,
            timeLaunches(
@@ -391,15 +447,21 @@ void timeShapes(cublasHandle_t blas) {
                qcopies));
     };
     if (s.gated) {
-      run(llmc_gemv_gated_q4_t1, 4 * kGemvQRows, "llmc_gemv_gated_q4_t1");
-      run(q4Variant<1, 4, true>, 4, "gated q4 rows 1, x4");
-      run(q4Variant<2, 4, true>, 8, "gated q4 rows 2, x4");
-      run(q4Variant<4, 1, true>, 16, "gated q4 rows 4, x1");
+      run(llmc_gemv_gated_q4_t1, gemvQTokenRowsPerTile(4, true, s.k),
+          "llmc_gemv_gated_q4_t1", true);
+      run(q4TokenVariant<1, true>, tokenRowsPerTile(1, s.k),
+          "gated q4 token rows 1", true);
+      run(q4TokenVariant<4, true>, tokenRowsPerTile(4, s.k),
+          "gated q4 token rows 4", true);
+      run(q4Variant<2, 2, true>, 8, "gated q4 many-token rows 2, x2");
     } else {
-      run(llmc_gemv_q4_t1, 8 * kGemvQRows, "llmc_gemv_q4_t1");
-      run(q4Variant<1, 4, false>, 8, "q4 rows 1, x4");
-      run(q4Variant<2, 4, false>, 16, "q4 rows 2, x4");
-      run(q4Variant<4, 1, false>, 32, "q4 rows 4, x1");
+      run(llmc_gemv_q4_t1, gemvQTokenRowsPerTile(4, false, s.k),
+          "llmc_gemv_q4_t1", true);
+      run(q4TokenVariant<2, false>, tokenRowsPerTile(2, s.k), "q4 token rows 2",
+          true);
+      run(q4TokenVariant<8, false>, tokenRowsPerTile(8, s.k), "q4 token rows 8",
+          true);
+      run(q4Variant<2, 2, false>, 16, "q4 many-token rows 2, x2");
     }
     for (void *p : q)
       CHECK(cudaFree(p));
@@ -416,18 +478,29 @@ struct ModelShape {
   int layers, hidden, qkv, intermediate, vocab;
 };
 
-/// A 4-bit kernel pair for timeToken: plain and gated, rows per warp.
+/// A 4-bit kernel pair for timeToken: plain and gated, their rows per
+/// warp, and whether they are one-token kernels (GemvQuantizedToken.cu)
+/// or the many-token one (GemvQuantized.cu).
 struct Q4Kernels {
   const char *name;
   void (*plain)(GemvQArgs);
   void (*gated)(GemvQArgs);
-  int rows;
+  int rows, gatedRows;
+  bool token;
+  int perTile(int k, bool gated) const {
+    int r = gated ? gatedRows : rows;
+    return token ? tokenRowsPerTile(r, k) : (gated ? 4 : 8) * r;
+  }
+  int shared(int k) const {
+    return token ? gemvQTokenSharedBytes(k) : gemvQSharedBytes(1, k);
+  }
 };
 
 /// One token's matrices as a graph: microseconds per token.
 void timeToken(const ModelShape &m, bool q4,
-               const Q4Kernels &q4k = {"shipped", llmc_gemv_q4_t1,
-                                       llmc_gemv_gated_q4_t1, kGemvQRows}) {
+               const Q4Kernels &q4k = {
+                   "shipped", llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1,
+                   gemvQTokenRows(4, false), gemvQTokenRows(4, true), true}) {
   cudaStream_t stream;
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   float *x = (float *)deviceRandom(size_t(m.intermediate) * 4, 1), *out;
@@ -462,8 +535,8 @@ void timeToken(const ModelShape &m, bool q4,
       GemvQArgs a{};
       a.x = x, a.t = 1, a.k = k, a.q[0] = q, a.scales[0] = (const float *)s,
       a.out[0] = out, a.n[0] = n, a.group = 128, a.isSigned = 1;
-      int smem = gemvQSharedBytes(1, k);
-      int grid = q4Grid(q4k.plain, 8 * q4k.rows, n, smem);
+      int smem = q4k.shared(k);
+      int grid = q4Grid(q4k.plain, q4k.perTile(k, false), n, smem);
       launches.push_back(
           [=] { launchPdl(q4k.plain, grid, 256, smem, a, stream); });
     }
@@ -472,7 +545,7 @@ void timeToken(const ModelShape &m, bool q4,
   auto q4Group = [&](std::vector<int> ns, int k, bool gated) {
     GemvQArgs a{};
     a.x = x, a.t = 1, a.k = k, a.group = 128, a.isSigned = 1;
-    int tiles = 0, per = gated ? 4 * q4k.rows : 8 * q4k.rows;
+    int tiles = 0, per = q4k.perTile(k, gated);
     for (size_t i = 0; i < ns.size(); ++i) {
       auto [q, s] = q4w(ns[i], k);
       a.q[i] = q, a.scales[i] = (const float *)s;
@@ -482,7 +555,7 @@ void timeToken(const ModelShape &m, bool q4,
     if (gated)
       tiles = (ns[0] + per - 1) / per;
     void (*fn)(GemvQArgs) = gated ? q4k.gated : q4k.plain;
-    int smem = gemvQSharedBytes(1, k);
+    int smem = q4k.shared(k);
     int grid = std::min(tiles, q4Grid(fn, 1, 1 << 30, smem));
     launches.push_back([=] { launchPdl(fn, grid, 256, smem, a, stream); });
   };
@@ -553,6 +626,18 @@ int main(int argc, char **argv) {
     checkQ(8, t, {72, 8}, 1536, 1536, false, false);
     checkQ(8, t, {48, 48}, 1024, 128, true, true);
   }
+  // The one-token kernel's layouts (1 to 8 warps per row, a last column
+  // of chunks partly past k) and its fused norm and residual.
+  for (int k : {96, 1056, 1536, 3072, 8192, 14336, 16384}) {
+    checkQ(4, 1, {40, 24, 8}, k, 32, true, false);
+    checkQ(4, 1, {24, 24}, k, 32, false, true);
+    checkQ(8, 1, {40}, k, 32, false, false);
+  }
+  checkQ(4, 1, {136}, 4096, 128, true, false, true);
+  checkQ(4, 1, {72, 72}, 4096, 128, true, true, true);
+  checkQ(4, 1, {40, 16, 16}, 14336, 64, false, false, true);
+  checkQ(8, 1, {64}, 2048, 2048, true, false, true);
+  checkQ(8, 1, {32, 32}, 1024, 128, false, true, true);
   if (timed) {
     bandwidth = copyBandwidth();
     std::printf("device-to-device copy: %.0f GB/s\n", bandwidth / 1e9);
@@ -564,9 +649,13 @@ int main(int argc, char **argv) {
     timeShapes(blas);
     const ModelShape models[] = {{"llama-1b", 16, 2048, 3072, 8192, 128256},
                                  {"llama-8b", 32, 4096, 6144, 14336, 128256}};
-    const Q4Kernels variants[] = {
-        {"rows 1, x4", q4Variant<1, 4, false>, q4Variant<1, 4, true>, 1},
-        {"rows 2, x4", q4Variant<2, 4, false>, q4Variant<2, 4, true>, 2}};
+    const Q4Kernels variants[] = {{"many-token rows 2, x2",
+                                   q4Variant<2, 2, false>,
+                                   q4Variant<2, 2, true>, 2, 2, false},
+                                  {"token rows 2/1", q4TokenVariant<2, false>,
+                                   q4TokenVariant<1, true>, 2, 1, true},
+                                  {"token rows 8/4", q4TokenVariant<8, false>,
+                                   q4TokenVariant<4, true>, 8, 4, true}};
     for (const ModelShape &m : models) {
       timeToken(m, false);
       timeToken(m, true);

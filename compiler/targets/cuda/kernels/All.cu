@@ -10,4 +10,5 @@
 #include "Gemm.cu"
 #include "Gemv.cu"
 #include "GemvQuantized.cu"
+#include "GemvQuantizedToken.cu"
 #include "Kernels.cu"

@@ -411,10 +411,9 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
     gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, true, true>(a);      \
   }
 
-LLMC_GEMV_Q_INSTANCES(4, 1)
+// One token: GemvQuantizedToken.cu.
 LLMC_GEMV_Q_INSTANCES(4, 4)
 LLMC_GEMV_Q_INSTANCES(4, 8)
-LLMC_GEMV_Q_INSTANCES(8, 1)
 LLMC_GEMV_Q_INSTANCES(8, 4)
 LLMC_GEMV_Q_INSTANCES(8, 8)
 
