@@ -805,11 +805,16 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       if (t == 1 && decodeAttentionTakes(dim) &&
           model.hasFunction("llmc_attention_decode_step")) {
         // One launch: the query and the new key rotated, the new key and
-        // value written to the cache, the chunks merged, all inside.
+        // value written to the cache, the chunks merged, all inside. Head
+        // dims 64 and 128 have instances sized for them (an older
+        // artifact's kernels lack them: the general one then).
+        std::string name = "llmc_attention_decode_step";
+        if ((dim == 64 || dim == 128) &&
+            model.hasFunction(name + "_d" + std::to_string(dim)))
+          name += "_d" + std::to_string(dim);
         int splits = splits_;
         status =
-            launch("llmc_attention_decode_step", unsigned(heads),
-                   unsigned(splits), 128, 0,
+            launch(name, unsigned(heads), unsigned(splits), 128, 0,
                    {&in[0], &in[1], &in[2], &heads, &kv, &dim, &positions_,
                     &keys, &values, &scale, &window, &softcap, &splits, &ws[0],
                     &ws[1], &rope, &scratch_, &counters_, &out[0]});

@@ -241,8 +241,10 @@ private:
   /// them, so that the first real prompt does not pay for loading cuBLAS's
   /// kernels (LLMC_CUDA_WARMUP: "0" none, else comma-separated lengths).
   llmc_status_t warmUp(const std::string &lengths);
-  /// Flash-decoding: chunks per head.
-  int splits_ = 16;
+  /// Flash-decoding: chunks per head. 32: up to 512 positions, each warp
+  /// has one batch of 4, loaded before the kernel's dependency wait
+  /// (kernels/DecodeAttention.cu).
+  int splits_ = 32;
 };
 
 } // namespace llmc::cuda

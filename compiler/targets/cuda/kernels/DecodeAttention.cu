@@ -11,12 +11,39 @@
 // per KV head writes them into the cache for the steps after; the query
 // and the new key are rotated here when the step fuses its rotary
 // embedding: one launch per layer, no rope, append or combine kernel. The
-// length comes from positions[0] in device memory, so a captured graph replays
-// for any length.
+// length comes from positions[0] in device memory, so a captured graph
+// replays for any length.
+//
+// The step's keys and values are few (a few MB a layer), so its time is a
+// chain of dependent global-memory round trips, and the kernel issues what
+// it can before its dependency wait (gridDependencyBegin), while the
+// kernel before it (the QKV projection) still runs: the length
+// (positions[0]), the rotary table row, and each warp's first batch of
+// kBatch cached keys and values. Nothing in flight writes them. positions
+// is uploaded by a host copy enqueued before the step's kernels (stream
+// order; no kernel writes it), and the rotary tables are weights. The
+// cached rows read before the wait are rows p < last only (row `last`, the
+// new token's, comes from the inputs after the wait), written by earlier
+// steps' attention kernels or the prompt's KV appends. Every kernel calls
+// gridDependencyBegin, which waits for the kernel before it and only then
+// lets the next one launch, so when this kernel starts, every kernel
+// before the one immediately before it has completed and its writes are
+// visible; the one immediately before (the projection, or a norm of q and
+// k) writes this step's inputs, never the cache. (Without programmatic
+// launches the wait is a no-op and stream order covers all of it.) After
+// the wait: the inputs' loads, the later batches of chunks longer than
+// kDecodeWarps * kBatch positions, the counter's atomic, and the last
+// block's one pass over the partials; with 32 splits, up to 512 positions
+// need no later batch.
 //
 // Launch: grid (heads, splits), block 128, no dynamic shared memory.
-// headDim is a multiple of 32 and at most 256. scratch holds heads *
-// splits * (headDim + 2) floats; counters holds heads zeros.
+// llmc_attention_decode_step takes a headDim that is a multiple of 32 and at
+// most 256; llmc_attention_decode_step_d64 and _d128 (the same arguments)
+// take exactly that headDim, with registers sized for it. scratch (8-byte
+// aligned) holds heads * splits * (headDim + 2) floats: per (head, split)
+// the chunk's max score, its sum of exponentials and its headDim weighted
+// values. counters holds heads zeros, and each launch leaves them zero.
+// cos and sin have headDim / 2 columns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,138 +52,241 @@
 
 #include "Common.cuh"
 
+/// For the harness (tools/device/kernels/decode-attention-check.cu), which
+/// is also built against older copies of this file: the head-dim instances
+/// exist.
+#define LLMC_DECODE_ATTENTION_SIZED 1
+
 namespace {
 constexpr int kDecodeWarps = 4;
-constexpr int kMaxPerLane = 8; // headDim / 32
-constexpr int kBatch = 4;      // positions a warp loads at once
-} // namespace
+constexpr int kBatch = 4; // positions a warp loads at once
+/// Splits the last block merges per round (one per lane): more splits take
+/// more rounds of loads.
+constexpr int kMergeSplits = 32;
 
-extern "C" __global__ void __launch_bounds__(128)
-    llmc_attention_decode_step(const float *q, const float *kNew,
-                               const float *vNew, int heads, int kvHeads,
-                               int headDim, const int32_t *positions,
-                               float *keys, float *values, float scale,
-                               int window, float softcap, int splits,
-                               const float *cos, const float *sin, int rope,
-                               float *scratch, int *counters, float *out) {
-  gridDependencyBegin();
+/// Folds one batch of keys and values (kv, vv: kBatch positions from p0,
+/// those at or past `end` are zeros and ignored) into the warp's online
+/// softmax.
+template <int Per>
+__device__ __forceinline__ void
+foldBatch(const float (&qv)[Per], const float (&kv)[kBatch][Per],
+          const float (&vv)[kBatch][Per], int p0, int end, float softcap,
+          float &best, float &total, float (&acc)[Per]) {
+  float s[kBatch];
+#pragma unroll
+  for (int b = 0; b < kBatch; ++b) {
+    float dot = 0.0f;
+#pragma unroll
+    for (int i = 0; i < Per; ++i)
+      dot += qv[i] * kv[b][i];
+    s[b] = dot;
+  }
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1)
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b)
+      s[b] += __shfl_xor_sync(0xffffffffu, s[b], offset);
+  // One rescale per batch: the batch's max first (p0 < end, so slot 0
+  // counts and `next` is finite).
+  float next = best;
+#pragma unroll
+  for (int b = 0; b < kBatch; ++b) {
+    if (softcap > 0.0f)
+      s[b] = softcap * tanhf(s[b] / softcap);
+    if (p0 + b < end)
+      next = fmaxf(next, s[b]);
+  }
+  float rescale = __expf(best - next); // 0 while best is -inf
+  total *= rescale;
+#pragma unroll
+  for (int i = 0; i < Per; ++i)
+    acc[i] *= rescale;
+#pragma unroll
+  for (int b = 0; b < kBatch; ++b) {
+    float e = p0 + b < end ? __expf(s[b] - next) : 0.0f;
+    total += e;
+#pragma unroll
+    for (int i = 0; i < Per; ++i)
+      acc[i] += e * vv[b][i];
+  }
+  best = next;
+}
+
+/// The kernel's body for head dims up to 32 * Per; Exact: headDim is
+/// 32 * Per (the bounds checks fold away).
+template <int Per, bool Exact>
+__device__ __forceinline__ void
+decodeAttentionStep(const float *q, const float *kNew, const float *vNew,
+                    int heads, int kvHeads, int headDim,
+                    const int32_t *positions, float *keys, float *values,
+                    float scale, int window, float softcap, int splits,
+                    const float *cos, const float *sin, int rope,
+                    float *scratch, int *counters, float *out) {
+  constexpr int kDim = 32 * Per;
+  // The columns each of the 128 threads merges.
+  constexpr int kCols = (kDim + 127) / 128;
+  const int per = Exact ? Per : headDim / 32;
   int h = blockIdx.x, split = blockIdx.y;
   int group = heads / kvHeads, kvh = h / group;
   int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  int per = headDim / 32;
-  int last = positions[0];
-  int row = kvHeads * headDim;
-  // The query and the new key, rotated when `rope` says so (1 rotate_half,
-  // 2 interleaved; cos and sin have headDim / 2 columns).
-  __shared__ float qRot[256], kRot[256];
-  const float *qh = q + (size_t)h * headDim;
-  const float *kh = kNew + (size_t)kvh * headDim;
-  int half = headDim / 2;
-  for (int j = threadIdx.x; j < half; j += blockDim.x) {
-    int a = rope == 2 ? 2 * j : j, b = rope == 2 ? 2 * j + 1 : j + half;
-    float c = rope ? cos[(size_t)last * half + j] : 1.0f;
-    float s = rope ? sin[(size_t)last * half + j] : 0.0f;
-    float qa = qh[a], qb = qh[b], ka = kh[a], kb = kh[b];
-    qRot[a] = qa * c - qb * s;
-    qRot[b] = qb * c + qa * s;
-    kRot[a] = ka * c - kb * s;
-    kRot[b] = kb * c + ka * s;
-  }
-  __syncthreads();
-  // The cache row of the new position, for the later steps; this step's
-  // blocks read the new key and value from kRot and vNew.
-  if (split == 0 && h % group == 0)
-    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-      keys[(size_t)last * row + kvh * headDim + d] = kRot[d];
-      values[(size_t)last * row + kvh * headDim + d] = vNew[kvh * headDim + d];
-    }
+  int row = kvHeads * headDim, half = headDim / 2;
+
+  // Before the dependency wait (see the file comment): the length, the
+  // chunk, the rotary row and the first batch of cached keys and values.
+  // These reads go through L2 (ld.global.cg): no line that an SM's L1
+  // kept from before the data was written can answer one, whatever the
+  // overlap with the kernel before allows.
+  int last = __ldcg(positions);
   int first = window > 0 ? max(0, last - window + 1) : 0;
   int count = last - first + 1;
   int chunk = (count + splits - 1) / splits;
   int begin = first + split * chunk, end = min(last + 1, begin + chunk);
-
-  float qv[kMaxPerLane], acc[kMaxPerLane];
-#pragma unroll
-  for (int i = 0; i < kMaxPerLane; ++i) {
-    qv[i] = i < per ? qRot[lane + 32 * i] * scale : 0.0f;
-    acc[i] = 0.0f;
+  // half <= 128 = blockDim.x: thread j rotates pair j.
+  int j = threadIdx.x;
+  float c = 1.0f, sn = 0.0f;
+  if (rope && j < half) {
+    c = cos[(size_t)last * half + j];
+    sn = sin[(size_t)last * half + j];
   }
-  // Each warp takes kBatch consecutive positions at a time and issues all
-  // their key and value loads before it reduces, so the loads overlap.
-  float best = -INFINITY, total = 0.0f;
-  for (int p0 = begin + warp * kBatch; p0 < end; p0 += kDecodeWarps * kBatch) {
-    float kv[kBatch][kMaxPerLane], vv[kBatch][kMaxPerLane], s[kBatch];
+  const float *kvKeys = keys + (size_t)kvh * headDim + lane;
+  const float *kvValues = values + (size_t)kvh * headDim + lane;
+  int cachedEnd = min(end, last); // rows the cache already holds
+  int p0 = begin + warp * kBatch;
+  float kv[kBatch][Per], vv[kBatch][Per];
 #pragma unroll
-    for (int b = 0; b < kBatch; ++b) {
-      int p = min(p0 + b, end - 1);
-      const float *kp =
-          p == last ? kRot : keys + (size_t)p * row + kvh * headDim;
-      const float *vp = p == last ? vNew + kvh * headDim
-                                  : values + (size_t)p * row + kvh * headDim;
+  for (int b = 0; b < kBatch; ++b) {
+    bool cached = p0 + b < cachedEnd;
 #pragma unroll
-      for (int i = 0; i < kMaxPerLane; ++i) {
-        kv[b][i] = i < per ? kp[lane + 32 * i] : 0.0f;
-        vv[b][i] = i < per ? vp[lane + 32 * i] : 0.0f;
+    for (int i = 0; i < Per; ++i) {
+      bool load = cached && (Exact || i < per);
+      size_t at = (size_t)(p0 + b) * row + 32 * i;
+      kv[b][i] = load ? __ldcg(kvKeys + at) : 0.0f;
+      vv[b][i] = load ? __ldcg(kvValues + at) : 0.0f;
+    }
+  }
+
+  gridDependencyBegin();
+  // The inputs, all loads issued together: the query and new key pairs to
+  // rotate (1 rotate_half, 2 interleaved), the new value where this warp's
+  // first batch holds position `last`, and the new value for the cache.
+  bool writer = split == 0 && h % group == 0;
+  const float *qh = q + (size_t)h * headDim;
+  const float *kh = kNew + (size_t)kvh * headDim;
+  const float *vh = vNew + (size_t)kvh * headDim;
+  int a = rope == 2 ? 2 * j : j, b2 = rope == 2 ? 2 * j + 1 : j + half;
+  float qa = 0.0f, qb = 0.0f, ka = 0.0f, kb = 0.0f;
+  if (j < half) {
+    qa = qh[a], qb = qh[b2], ka = kh[a], kb = kh[b2];
+  }
+  int fresh = last - p0; // the first batch's slot of position `last`
+#pragma unroll
+  for (int b = 0; b < kBatch; ++b)
+#pragma unroll
+    for (int i = 0; i < Per; ++i)
+      if (fresh == b && last < end && (Exact || i < per))
+        vv[b][i] = vh[lane + 32 * i];
+  float vCache[kCols];
+#pragma unroll
+  for (int k = 0; k < kCols; ++k) {
+    int d = threadIdx.x + 128 * k;
+    vCache[k] = writer && d < headDim ? vh[d] : 0.0f;
+  }
+  __shared__ float qRot[kDim], kRot[kDim];
+  if (j < half) {
+    qRot[a] = qa * c - qb * sn;
+    qRot[b2] = qb * c + qa * sn;
+    kRot[a] = ka * c - kb * sn;
+    kRot[b2] = kb * c + ka * sn;
+  }
+  __syncthreads();
+  // The cache row of the new position, for the later steps; this step's
+  // blocks read the new key and value from kRot and vNew, and no block
+  // reads row `last` from the cache.
+  if (writer) {
+    size_t at = (size_t)last * row + (size_t)kvh * headDim;
+#pragma unroll
+    for (int k = 0; k < kCols; ++k) {
+      int d = threadIdx.x + 128 * k;
+      if (d < headDim) {
+        keys[at + d] = kRot[d];
+        values[at + d] = vCache[k];
       }
     }
+  }
+
+  float qv[Per], acc[Per];
+#pragma unroll
+  for (int i = 0; i < Per; ++i) {
+    qv[i] = Exact || i < per ? qRot[lane + 32 * i] * scale : 0.0f;
+    acc[i] = 0.0f;
+  }
+#pragma unroll
+  for (int b = 0; b < kBatch; ++b)
+#pragma unroll
+    for (int i = 0; i < Per; ++i)
+      if (fresh == b && last < end && (Exact || i < per))
+        kv[b][i] = kRot[lane + 32 * i];
+  float best = -INFINITY, total = 0.0f;
+  if (p0 < end)
+    foldBatch<Per>(qv, kv, vv, p0, end, softcap, best, total, acc);
+  // Chunks longer than kDecodeWarps * kBatch: the later batches, loaded
+  // after the wait, all of a batch's loads issued before it reduces.
+  for (p0 += kDecodeWarps * kBatch; p0 < end; p0 += kDecodeWarps * kBatch) {
 #pragma unroll
     for (int b = 0; b < kBatch; ++b) {
-      float dot = 0.0f;
+      int p = p0 + b;
 #pragma unroll
-      for (int i = 0; i < kMaxPerLane; ++i)
-        dot += qv[i] * kv[b][i];
-      s[b] = dot;
+      for (int i = 0; i < Per; ++i) {
+        bool in = p < end && (Exact || i < per);
+        size_t at = (size_t)p * row + 32 * i;
+        kv[b][i] = !in ? 0.0f : p < last ? kvKeys[at] : kRot[lane + 32 * i];
+        vv[b][i] = !in ? 0.0f : p < last ? kvValues[at] : vh[lane + 32 * i];
+      }
     }
-#pragma unroll
-    for (int offset = 16; offset > 0; offset >>= 1)
-#pragma unroll
-      for (int b = 0; b < kBatch; ++b)
-        s[b] += __shfl_xor_sync(0xffffffffu, s[b], offset);
-#pragma unroll
-    for (int b = 0; b < kBatch; ++b) {
-      if (p0 + b >= end)
-        break;
-      float score = s[b];
-      if (softcap > 0.0f)
-        score = softcap * tanhf(score / softcap);
-      float next = fmaxf(best, score);
-      float rescale = __expf(best - next), e = __expf(score - next);
-      total = total * rescale + e;
-#pragma unroll
-      for (int i = 0; i < kMaxPerLane; ++i)
-        acc[i] = acc[i] * rescale + e * vv[b][i];
-      best = next;
-    }
+    foldBatch<Per>(qv, kv, vv, p0, end, softcap, best, total, acc);
   }
 
   // Merge the warps: each writes (max, sum, values) to shared memory.
   __shared__ float warpBest[kDecodeWarps], warpTotal[kDecodeWarps];
-  __shared__ float warpAcc[kDecodeWarps][256];
+  __shared__ float warpAcc[kDecodeWarps][kDim];
   if (lane == 0) {
     warpBest[warp] = best;
     warpTotal[warp] = total;
   }
 #pragma unroll
-  for (int i = 0; i < kMaxPerLane; ++i)
-    if (i < per)
+  for (int i = 0; i < Per; ++i)
+    if (Exact || i < per)
       warpAcc[warp][lane + 32 * i] = acc[i];
   __syncthreads();
   float m = -INFINITY;
+#pragma unroll
   for (int w = 0; w < kDecodeWarps; ++w)
     m = fmaxf(m, warpBest[w]);
-  float *part = scratch + ((size_t)h * splits + split) * (headDim + 2);
-  for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-    float v = 0.0f;
-    for (int w = 0; w < kDecodeWarps; ++w)
-      if (warpBest[w] != -INFINITY)
-        v += warpAcc[w][d] * __expf(warpBest[w] - m);
-    part[2 + d] = v;
+  // A warp (or a whole chunk) with no positions has max -inf, sum 0 and
+  // values 0.
+  float weight[kDecodeWarps];
+#pragma unroll
+  for (int w = 0; w < kDecodeWarps; ++w)
+    weight[w] = warpBest[w] == -INFINITY ? 0.0f : __expf(warpBest[w] - m);
+  // A compile-time stride lets the merge's loads share one address.
+  const int stride = Exact ? kDim + 2 : headDim + 2;
+  float *part = scratch + ((size_t)h * splits + split) * stride;
+#pragma unroll
+  for (int k = 0; k < kCols; ++k) {
+    int d = threadIdx.x + 128 * k;
+    if (d < headDim) {
+      float v = 0.0f;
+#pragma unroll
+      for (int w = 0; w < kDecodeWarps; ++w)
+        v += warpAcc[w][d] * weight[w];
+      part[2 + d] = v;
+    }
   }
   if (threadIdx.x == 0) {
     float l = 0.0f;
+#pragma unroll
     for (int w = 0; w < kDecodeWarps; ++w)
-      if (warpBest[w] != -INFINITY)
-        l += warpTotal[w] * __expf(warpBest[w] - m);
+      l += warpTotal[w] * weight[w];
     part[0] = m;
     part[1] = l;
   }
@@ -172,29 +302,82 @@ extern "C" __global__ void __launch_bounds__(128)
   if (!lastBlock)
     return;
   __threadfence();
-  const float *parts = scratch + (size_t)h * splits * (headDim + 2);
-  float mm = -INFINITY;
-  for (int s = 0; s < splits; ++s)
-    mm = fmaxf(mm, __ldcg(parts + (size_t)s * (headDim + 2)));
-  float l = 0.0f;
-  for (int s = 0; s < splits; ++s) {
-    const float *p = parts + (size_t)s * (headDim + 2);
-    float pm = __ldcg(p);
-    if (pm != -INFINITY)
-      l += __ldcg(p + 1) * __expf(pm - mm);
-  }
-  for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-    float v = 0.0f;
-    for (int s = 0; s < splits; ++s) {
-      const float *p = parts + (size_t)s * (headDim + 2);
-      float pm = __ldcg(p);
-      if (pm != -INFINITY)
-        v += __ldcg(p + 2 + d) * __expf(pm - mm);
+  // One pass: per round of kMergeSplits splits, lane s loads split s's
+  // (max, sum) and every thread its columns of all of them, the loads
+  // issued together; the round's weights go from lane to lane by shuffles.
+  // Split 0 is never empty (count >= 1), so the first round's max is
+  // finite.
+  const float *parts = scratch + (size_t)h * splits * stride;
+  float runMax = -INFINITY, runSum = 0.0f, o[kCols];
+#pragma unroll
+  for (int k = 0; k < kCols; ++k)
+    o[k] = 0.0f;
+  for (int s0 = 0; s0 < splits; s0 += kMergeSplits) {
+    int s = s0 + lane;
+    float2 ml = s < splits ? __ldcg(reinterpret_cast<const float2 *>(
+                                 parts + (size_t)s * stride))
+                           : make_float2(-INFINITY, 0.0f);
+    float v[kMergeSplits][kCols];
+#pragma unroll
+    for (int t = 0; t < kMergeSplits; ++t)
+#pragma unroll
+      for (int k = 0; k < kCols; ++k) {
+        int d = threadIdx.x + 128 * k;
+        v[t][k] = s0 + t < splits && d < headDim
+                      ? __ldcg(parts + (size_t)(s0 + t) * stride + 2 + d)
+                      : 0.0f;
+      }
+    float next = fmaxf(runMax, warpMax(ml.x));
+    float w = ml.x == -INFINITY ? 0.0f : __expf(ml.x - next);
+    float rescale = __expf(runMax - next); // 0 in the first round
+    runSum = runSum * rescale + warpSum(ml.y * w);
+#pragma unroll
+    for (int k = 0; k < kCols; ++k)
+      o[k] *= rescale;
+#pragma unroll
+    for (int t = 0; t < kMergeSplits; ++t) {
+      float wt = __shfl_sync(0xffffffffu, w, t);
+#pragma unroll
+      for (int k = 0; k < kCols; ++k)
+        o[k] += wt * v[t][k];
     }
-    out[(size_t)h * headDim + d] = v / l;
+    runMax = next;
+  }
+#pragma unroll
+  for (int k = 0; k < kCols; ++k) {
+    int d = threadIdx.x + 128 * k;
+    if (d < headDim)
+      out[(size_t)h * headDim + d] = o[k] / runSum;
   }
   if (threadIdx.x == 0)
     counters[h] = 0;
 }
+} // namespace
+
+// The instances: the same arguments, the runtime picks one by head dim.
+// The sized ones fit in 64 registers (8 blocks of 128 threads an SM), so
+// that an H100's or H200's SMs hold 32 heads * 32 splits at once; the
+// general one needs more for its 256-wide rows.
+#define LLMC_DECODE_ATTENTION_INSTANCE(name, bounds, per, exact)               \
+  extern "C" __global__ void bounds name(                                      \
+      const float *q, const float *kNew, const float *vNew, int heads,         \
+      int kvHeads, int headDim, const int32_t *positions, float *keys,         \
+      float *values, float scale, int window, float softcap, int splits,       \
+      const float *cos, const float *sin, int rope, float *scratch,            \
+      int *counters, float *out) {                                             \
+    decodeAttentionStep<per, exact>(q, kNew, vNew, heads, kvHeads, headDim,    \
+                                    positions, keys, values, scale, window,    \
+                                    softcap, splits, cos, sin, rope, scratch,  \
+                                    counters, out);                            \
+  }
+
+LLMC_DECODE_ATTENTION_INSTANCE(llmc_attention_decode_step,
+                               __launch_bounds__(128), 8, false)
+LLMC_DECODE_ATTENTION_INSTANCE(llmc_attention_decode_step_d64,
+                               __launch_bounds__(128, 8), 2, true)
+LLMC_DECODE_ATTENTION_INSTANCE(llmc_attention_decode_step_d128,
+                               __launch_bounds__(128, 8), 4, true)
+
+#undef LLMC_DECODE_ATTENTION_INSTANCE
 
 #endif // LLMC_KERNELS_DECODEATTENTION_CU
