@@ -1,8 +1,8 @@
 //===- CudaQuantized.cpp - quantized linear steps on the cuda device ------===//
 //
 // linear_quantized, linear_group_quantized and gated_linear_quantized steps:
-// - one token (decode): the integer GEMV of kernels/GemvQuantizedToken.cu,
-//   one launch for all the step's matrices;
+// - one token (decode): the integer GEMV of kernels/GemvQuantizedToken.cu
+//   (llmc_gemv_*_token), one launch for all the step's matrices;
 // - up to 8 tokens (speculative verification), and one token with k above
 //   16384: the integer GEMV of kernels/GemvQuantized.cu, likewise;
 // - longer prompts of a 16-bit model: each matrix dequantized to the
@@ -47,24 +47,35 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   if (rows > 8 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0 ||
       (fusion.norm && (fusion.folded || fusion.weight % 16 != 0)))
     return nullptr;
-  // Tokens per launch: all of them, unless their staged activations do not
-  // fit in shared memory. One token takes the one-token kernel up to the k
-  // it splits over a block's warps, else the four-token one.
-  int tokens = gemvTokens(rows);
-  if (tokens == 1 && gemvQTokenSlices(k) > 8)
-    tokens = 4;
-  auto sharedBytes = [&](int t) {
-    return t == 1 ? gemvQTokenSharedBytes(k) : gemvQSharedBytes(t, k);
-  };
-  // (4 KiB left for the kernels' static shared memory.)
-  while (tokens > 1 && sharedBytes(tokens) + 4096 > model.sharedOptin())
-    tokens = tokens == 8 ? 4 : 1;
-  if (sharedBytes(tokens) + 4096 > model.sharedOptin() ||
-      (tokens == 1 && gemvQTokenSlices(k) > 8))
-    return nullptr;
-  std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
-                     (fusion.norm ? "norm_q" : "q") + std::to_string(bits) +
-                     "_t" + std::to_string(tokens);
+  std::string prefix = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                       (fusion.norm ? "norm_q" : "q") + std::to_string(bits);
+  // One token: the one-token kernel, up to the k it splits over a block's
+  // warps. (4 KiB left for its static shared memory.)
+  std::string name = prefix + "_token";
+  int tokens = 1;
+  unsigned shared = gemvQTokenSharedBytes(k);
+  bool token = rows == 1 && gemvQTokenSlices(k) <= 8 &&
+               shared + 4096 <= model.sharedOptin() && model.hasFunction(name);
+  if (!token) {
+    // The many-token kernel: tokens per launch all of them, unless their
+    // staged activations do not fit in shared memory (1 KiB left for its
+    // static shared memory). A single token runs on the four-token
+    // instance; an artifact compiled before the one-token kernel has a
+    // one-token instance of this one.
+    tokens = gemvTokens(rows);
+    auto fits = [&](int t) {
+      return gemvQSharedBytes(std::min(t, rows), k) + 1024 <=
+             model.sharedOptin();
+    };
+    while (tokens > 1 && !fits(tokens))
+      tokens = tokens == 8 ? 4 : 1;
+    if (!fits(1))
+      return nullptr;
+    name = prefix + "_t" + std::to_string(tokens);
+    if (tokens == 1 && !model.hasFunction(name))
+      name = prefix + "_t4";
+    shared = gemvQSharedBytes(std::min(tokens, rows), k);
+  }
   if (!model.hasFunction(name))
     return nullptr;
   GemvQArgs a{};
@@ -76,9 +87,9 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   a.norm = fusion.weight;
   a.normEpsilon = fusion.epsilon;
   a.normUnitOffset = fusion.unitOffset;
-  int perTile = tokens == 1 ? gemvQTokenRowsPerTile(bits, gated, k)
-                : gated     ? 4 * kGemvQRows
-                            : 8 * kGemvQRows;
+  int perTile = token   ? gemvQTokenRowsPerTile(bits, gated, k)
+                : gated ? 4 * kGemvQRows
+                        : 8 * kGemvQRows;
   int tiles = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.q[j] = model.weight(parts[j].matrix.values);
@@ -91,14 +102,14 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   }
   // Blocks loop over the tiles: no more than fit at once.
   int resident = 0;
-  if (llmc_status_t st =
-          model.residentBlocks(name, 256, sharedBytes(tokens), resident))
+  if (llmc_status_t st = model.residentBlocks(name, 256, shared, resident))
     return st;
   int blocks = std::min(tiles, resident);
   launched = true;
   for (int first = 0; first < rows; first += tokens) {
     int t = std::min(tokens, rows - first);
-    unsigned shared = tokens == 1 ? sharedBytes(1) : gemvQSharedBytes(t, k);
+    if (!token)
+      shared = gemvQSharedBytes(t, k);
     a.x = x + CUdeviceptr(first) * k * 4;
     a.t = t;
     for (size_t j = 0; j < parts.size(); ++j)

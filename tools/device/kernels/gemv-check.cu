@@ -289,14 +289,15 @@ void checkQ(int bits, int t, std::vector<int> ns, int k, int group,
     int bits, tokens;
     bool norm;
     void (*plain)(GemvQArgs), (*gated)(GemvQArgs);
-  } kernels[] = {{4, 1, false, llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1},
-                 {4, 1, true, llmc_gemv_norm_q4_t1, llmc_gemv_gated_norm_q4_t1},
-                 {4, 4, false, llmc_gemv_q4_t4, llmc_gemv_gated_q4_t4},
-                 {4, 8, false, llmc_gemv_q4_t8, llmc_gemv_gated_q4_t8},
-                 {8, 1, false, llmc_gemv_q8_t1, llmc_gemv_gated_q8_t1},
-                 {8, 1, true, llmc_gemv_norm_q8_t1, llmc_gemv_gated_norm_q8_t1},
-                 {8, 4, false, llmc_gemv_q8_t4, llmc_gemv_gated_q8_t4},
-                 {8, 8, false, llmc_gemv_q8_t8, llmc_gemv_gated_q8_t8}};
+  } kernels[] = {
+      {4, 1, false, llmc_gemv_q4_token, llmc_gemv_gated_q4_token},
+      {4, 1, true, llmc_gemv_norm_q4_token, llmc_gemv_gated_norm_q4_token},
+      {4, 4, false, llmc_gemv_q4_t4, llmc_gemv_gated_q4_t4},
+      {4, 8, false, llmc_gemv_q4_t8, llmc_gemv_gated_q4_t8},
+      {8, 1, false, llmc_gemv_q8_token, llmc_gemv_gated_q8_token},
+      {8, 1, true, llmc_gemv_norm_q8_token, llmc_gemv_gated_norm_q8_token},
+      {8, 4, false, llmc_gemv_q8_t4, llmc_gemv_gated_q8_t4},
+      {8, 8, false, llmc_gemv_q8_t8, llmc_gemv_gated_q8_t8}};
   for (const auto &k : kernels)
     if (k.bits == bits && k.tokens == tokens && k.norm == fused)
       fn = gated ? k.gated : k.plain;
@@ -447,16 +448,16 @@ void timeShapes(cublasHandle_t blas) {
                qcopies));
     };
     if (s.gated) {
-      run(llmc_gemv_gated_q4_t1, gemvQTokenRowsPerTile(4, true, s.k),
-          "llmc_gemv_gated_q4_t1", true);
+      run(llmc_gemv_gated_q4_token, gemvQTokenRowsPerTile(4, true, s.k),
+          "llmc_gemv_gated_q4_token", true);
       run(q4TokenVariant<1, true>, tokenRowsPerTile(1, s.k),
           "gated q4 token rows 1", true);
       run(q4TokenVariant<4, true>, tokenRowsPerTile(4, s.k),
           "gated q4 token rows 4", true);
       run(q4Variant<2, 2, true>, 8, "gated q4 many-token rows 2, x2");
     } else {
-      run(llmc_gemv_q4_t1, gemvQTokenRowsPerTile(4, false, s.k),
-          "llmc_gemv_q4_t1", true);
+      run(llmc_gemv_q4_token, gemvQTokenRowsPerTile(4, false, s.k),
+          "llmc_gemv_q4_token", true);
       run(q4TokenVariant<2, false>, tokenRowsPerTile(2, s.k), "q4 token rows 2",
           true);
       run(q4TokenVariant<8, false>, tokenRowsPerTile(8, s.k), "q4 token rows 8",
@@ -499,7 +500,7 @@ struct Q4Kernels {
 /// One token's matrices as a graph: microseconds per token.
 void timeToken(const ModelShape &m, bool q4,
                const Q4Kernels &q4k = {
-                   "shipped", llmc_gemv_q4_t1, llmc_gemv_gated_q4_t1,
+                   "shipped", llmc_gemv_q4_token, llmc_gemv_gated_q4_token,
                    gemvQTokenRows(4, false), gemvQTokenRows(4, true), true}) {
   cudaStream_t stream;
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));

@@ -19,22 +19,19 @@
 // it can before its dependency wait (gridDependencyBegin), while the
 // kernel before it (the QKV projection) still runs: the length
 // (positions[0]), the rotary table row, and each warp's first batch of
-// kBatch cached keys and values. Nothing in flight writes them. positions
-// is uploaded by a host copy enqueued before the step's kernels (stream
-// order; no kernel writes it), and the rotary tables are weights. The
-// cached rows read before the wait are rows p < last only (row `last`, the
-// new token's, comes from the inputs after the wait), written by earlier
-// steps' attention kernels or the prompt's KV appends. Every kernel calls
-// gridDependencyBegin, which waits for the kernel before it and only then
-// lets the next one launch, so when this kernel starts, every kernel
-// before the one immediately before it has completed and its writes are
-// visible; the one immediately before (the projection, or a norm of q and
-// k) writes this step's inputs, never the cache. (Without programmatic
-// launches the wait is a no-op and stream order covers all of it.) After
-// the wait: the inputs' loads, the later batches of chunks longer than
-// kDecodeWarps * kBatch positions, the counter's atomic, and the last
-// block's one pass over the partials; with 32 splits, up to 512 positions
-// need no later batch.
+// kBatch cached keys and values. No kernel of this step writes them:
+// positions is uploaded by a host copy enqueued before the step's kernels
+// (stream order), the rotary tables are weights, and the cached rows read
+// before the wait are rows p < last only (row `last`, the new token's,
+// comes from the inputs after the wait), written by earlier steps'
+// attention kernels or the prompt's KV appends. Those steps are complete:
+// the runtime synchronizes its stream at the end of every step
+// (CudaSession::forward) before it enqueues the next, and within a step
+// only this layer's attention kernel writes its cache, row `last`, after
+// the wait. After the wait: the inputs' loads, the later batches of chunks
+// longer than kDecodeWarps * kBatch positions, the counter's atomic, and
+// the last block's one pass over the partials; with 32 splits, up to 512
+// positions need no later batch.
 //
 // Launch: grid (heads, splits), block 128, no dynamic shared memory.
 // llmc_attention_decode_step takes a headDim that is a multiple of 32 and at

@@ -411,7 +411,8 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
     gemvQuantized<BITS, TOKENS, kGemvQRows, kGemvQUnroll, true, true>(a);      \
   }
 
-// One token: GemvQuantizedToken.cu.
+// One token: GemvQuantizedToken.cu (a single token runs on the t4 instances
+// where that kernel does not take k).
 LLMC_GEMV_Q_INSTANCES(4, 4)
 LLMC_GEMV_Q_INSTANCES(4, 8)
 LLMC_GEMV_Q_INSTANCES(8, 4)

@@ -1,6 +1,6 @@
 //===- GemvQuantizedToken.cu - one token's 4- and 8-bit GEMV ---*- CUDA -*-===//
 //
-// The decode step's quantized linear layers (one token; the *_t1 names).
+// The decode step's quantized linear layers (one token; the *_token names).
 // The many-token kernel of GemvQuantized.cu stages the activations once per
 // block and then makes one pass over its rows with each warp reading whole
 // rows; on a decode step's 8-60 MB matrices that left the kernel a chain of
@@ -373,19 +373,19 @@ __device__ void gemvQuantizedToken(const GemvQArgs &a) {
 
 #define LLMC_GEMV_Q_TOKEN_INSTANCES(BITS)                                      \
   extern "C" __global__ void __launch_bounds__(256, 2)                         \
-      llmc_gemv_q##BITS##_t1(GemvQArgs a) {                                    \
+      llmc_gemv_q##BITS##_token(GemvQArgs a) {                                 \
     gemvQuantizedToken<BITS, gemvQTokenRows(BITS, false), false, false>(a);    \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256, 2)                         \
-      llmc_gemv_gated_q##BITS##_t1(GemvQArgs a) {                              \
+      llmc_gemv_gated_q##BITS##_token(GemvQArgs a) {                           \
     gemvQuantizedToken<BITS, gemvQTokenRows(BITS, true), true, false>(a);      \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256, 2)                         \
-      llmc_gemv_norm_q##BITS##_t1(GemvQArgs a) {                               \
+      llmc_gemv_norm_q##BITS##_token(GemvQArgs a) {                            \
     gemvQuantizedToken<BITS, gemvQTokenRows(BITS, false), false, true>(a);     \
   }                                                                            \
   extern "C" __global__ void __launch_bounds__(256, 2)                         \
-      llmc_gemv_gated_norm_q##BITS##_t1(GemvQArgs a) {                         \
+      llmc_gemv_gated_norm_q##BITS##_token(GemvQArgs a) {                      \
     gemvQuantizedToken<BITS, gemvQTokenRows(BITS, true), true, true>(a);       \
   }
 
