@@ -6,7 +6,10 @@
 # matrices as a graph. Arguments go to the program (--no-timing). With
 # --explore first, builds and runs gemv-explore.cu instead: 16-bit GEMV
 # variants against read-only ceilings and cuBLAS. Run from anywhere; exits
-# non-zero on a mismatch.
+# non-zero on a mismatch. KERNELS_DIR (default compiler/targets/cuda/kernels
+# of this checkout) is the kernels' include directory, so that the harness
+# builds against an older copy of them for an A/B in one GPU call; OUT_BIN
+# names the binary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 harness=gemv-check
@@ -21,6 +24,7 @@ if [ "$cap" = 90 ]; then
   arch=sm_90a
 fi
 echo "building $out for $arch"
-nvcc -O3 -arch="$arch" -std=c++17 -I "$root/compiler/targets/cuda/kernels" \
+kernels=${KERNELS_DIR:-$root/compiler/targets/cuda/kernels}
+nvcc -O3 -arch="$arch" -std=c++17 -I "$kernels" \
   "$root/tools/device/kernels/$harness.cu" -lcublas -o "$out"
 "$out" "$@"
