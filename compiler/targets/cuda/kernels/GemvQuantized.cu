@@ -171,13 +171,12 @@ __device__ inline int dot4(uint32_t a, int b, int c) {
 /// One lane's chunk of one row: 32 values in Bits / 4 16-byte loads.
 template <int Bits> struct QChunk { uint4 part[Bits / 4]; };
 
-/// acc[r] += the chunk's 32 weights . x[r, 32 c .. 32 c + 32), for every
-/// token; the weights are scale * (value - zero) + offset.
-template <int Bits, int Tokens>
-__device__ inline void chunkDot(const QChunk<Bits> &w, uint32_t flip, int zero,
-                                const QStage &x, int t, int k, int c,
-                                float scale, float offset, float *acc) {
-  uint32_t a[8];
+/// The chunk's 32 values as eight words of four signed bytes each, in the
+/// order the staged activations are stored (4-bit: each word's even values,
+/// then its odd ones), flipped as the file comment says.
+template <int Bits>
+__device__ inline void unpackChunk(const QChunk<Bits> &w, uint32_t flip,
+                                   uint32_t (&a)[8]) {
   if (Bits == 4) {
     const uint32_t words[4] = {w.part[0].x, w.part[0].y, w.part[0].z,
                                w.part[0].w};
@@ -194,6 +193,16 @@ __device__ inline void chunkDot(const QChunk<Bits> &w, uint32_t flip, int zero,
       a[4 * i + 2] = w.part[i].z ^ flip, a[4 * i + 3] = w.part[i].w ^ flip;
     }
   }
+}
+
+/// acc[r] += the chunk's 32 weights . x[r, 32 c .. 32 c + 32), for every
+/// token; the weights are scale * (value - zero) + offset.
+template <int Bits, int Tokens>
+__device__ inline void chunkDot(const QChunk<Bits> &w, uint32_t flip, int zero,
+                                const QStage &x, int t, int k, int c,
+                                float scale, float offset, float *acc) {
+  uint32_t a[8];
+  unpackChunk<Bits>(w, flip, a);
   int chunks = k / 32;
 #pragma unroll
   for (int r = 0; r < Tokens; ++r) {

@@ -81,22 +81,7 @@ __device__ inline float tokenChunkDot(const QChunk<Bits> &w, uint32_t flip,
                                       const QTokenChunk &x, float scale,
                                       float offset) {
   uint32_t a[8];
-  if (Bits == 4) {
-    const uint32_t words[4] = {w.part[0].x, w.part[0].y, w.part[0].z,
-                               w.part[0].w};
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      uint32_t v = words[i] ^ flip;
-      a[2 * i] = v & 0x0F0F0F0Fu;
-      a[2 * i + 1] = (v >> 4) & 0x0F0F0F0Fu;
-    }
-  } else {
-#pragma unroll
-    for (int i = 0; i < 2; ++i) {
-      a[4 * i] = w.part[i].x ^ flip, a[4 * i + 1] = w.part[i].y ^ flip;
-      a[4 * i + 2] = w.part[i].z ^ flip, a[4 * i + 3] = w.part[i].w ^ flip;
-    }
-  }
+  unpackChunk<Bits>(w, flip, a);
   int sh = x.startHi, sl = x.startLo;
 #pragma unroll
   for (int i = 0; i < 8; ++i) {
