@@ -44,7 +44,7 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   const plan::Plan &plan = model.plan();
   DType vt = plan.weights[size_t(parts[0].matrix.values)].dtype;
   int bits = bitsOf(vt), group = int(s.integer("group"));
-  if (rows > 8 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0 ||
+  if (rows > 8 || k <= 0 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0 ||
       (fusion.norm && (fusion.folded || fusion.weight % 16 != 0)))
     return nullptr;
   std::string prefix = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
