@@ -85,6 +85,55 @@ struct QStage {
   const int *sumHi, *sumLo;
 };
 
+/// The largest |value| of a chunk of 32 held by eight consecutive lanes,
+/// four values each (every lane of the warp takes part).
+__device__ inline float chunkMax(float4 v) {
+  float m = fmaxf(fmaxf(fabsf(v.x), fabsf(v.y)), fmaxf(fabsf(v.z), fabsf(v.w)));
+  m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
+  m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
+  m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 4));
+  return m;
+}
+
+/// Four values as hi + lo / 256 in units of m / 127 (m their chunk's
+/// largest |value|): hi and lo signed bytes, as ints.
+__device__ inline void splitQuad(float4 v, float m, int (&h)[4], int (&l)[4]) {
+  float inverse = m > 0.0f ? 127.0f / m : 0.0f;
+  const float values[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    float scaled = values[i] * inverse;
+    float whole = rintf(scaled);
+    h[i] = (int)whole;
+    l[i] = max(-127, min(127, (int)rintf((scaled - whole) * 256.0f)));
+  }
+}
+
+/// A staged chunk of 32 activations (hi and lo bytes at `at`), as eight
+/// words of four signed bytes each.
+__device__ inline void loadStagedChunk(const int8_t *hi, const int8_t *lo,
+                                       size_t at, int (&hw)[8], int (&lw)[8]) {
+  const int4 *h = reinterpret_cast<const int4 *>(hi + at);
+  const int4 *l = reinterpret_cast<const int4 *>(lo + at);
+  int4 h0 = h[0], h1 = h[1], l0 = l[0], l1 = l[1];
+  hw[0] = h0.x, hw[1] = h0.y, hw[2] = h0.z, hw[3] = h0.w;
+  hw[4] = h1.x, hw[5] = h1.y, hw[6] = h1.z, hw[7] = h1.w;
+  lw[0] = l0.x, lw[1] = l0.y, lw[2] = l0.z, lw[3] = l0.w;
+  lw[4] = l1.x, lw[5] = l1.y, lw[6] = l1.z, lw[7] = l1.w;
+}
+
+/// As signed bytes: 4-bit values are flipped to value + 8 (0..15) and
+/// unsigned 8-bit ones to value - 128 (xor `flip`); the shift comes back
+/// through the activations' sums (`zero`).
+template <int Bits> struct QFlip {
+  uint32_t flip;
+  int zero;
+  __device__ explicit QFlip(bool isSigned)
+      : flip(Bits == 4 ? (isSigned ? 0x88888888u : 0u)
+                       : (isSigned ? 0u : 0x80808080u)),
+        zero(Bits == 4 ? (isSigned ? 8 : 0) : (isSigned ? 0 : -128)) {}
+};
+
 /// Quantizes the activations into shared memory (see the file comment);
 /// with Norm, multiplied by the norm's weights (plus `unit`) first, and the
 /// squares of each token's activations added to squares[r] (zero before).
@@ -113,23 +162,10 @@ stageActivations(const float *x, int t, int k, const float *norm, float unit,
         v.x *= g.x + unit, v.y *= g.y + unit, v.z *= g.z + unit;
         v.w *= g.w + unit;
       }
-      float m =
-          fmaxf(fmaxf(fabsf(v.x), fabsf(v.y)), fmaxf(fabsf(v.z), fabsf(v.w)));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 4));
-      float inverse = m > 0.0f ? 127.0f / m : 0.0f;
-      float values[4] = {v.x, v.y, v.z, v.w};
-      int h[4], l[4], sh = 0, sl = 0;
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        float scaled = values[i] * inverse;
-        float whole = rintf(scaled);
-        h[i] = (int)whole;
-        l[i] = max(-127, min(127, (int)rintf((scaled - whole) * 256.0f)));
-        sh += h[i];
-        sl += l[i];
-      }
+      float m = chunkMax(v);
+      int h[4], l[4];
+      splitQuad(v, m, h, l);
+      int sh = h[0] + h[1] + h[2] + h[3], sl = l[0] + l[1] + l[2] + l[3];
 #pragma unroll
       for (int offset = 1; offset < 8; offset <<= 1) {
         sh += __shfl_xor_sync(0xffffffffu, sh, offset);
@@ -208,12 +244,8 @@ __device__ inline void chunkDot(const QChunk<Bits> &w, uint32_t flip, int zero,
   for (int r = 0; r < Tokens; ++r) {
     if (r >= t)
       break;
-    size_t at = (size_t)r * k + (size_t)c * 32;
-    const int4 *xh = reinterpret_cast<const int4 *>(x.hi + at);
-    const int4 *xl = reinterpret_cast<const int4 *>(x.lo + at);
-    int4 h0 = xh[0], h1 = xh[1], l0 = xl[0], l1 = xl[1];
-    const int hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};
-    const int lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};
+    int hw[8], lw[8];
+    loadStagedChunk(x.hi, x.lo, (size_t)r * k + (size_t)c * 32, hw, lw);
     int sh = 0, sl = 0;
 #pragma unroll
     for (int i = 0; i < 8; ++i) {
@@ -291,11 +323,9 @@ __device__ void gemvQuantized(const GemvQArgs &a) {
   for (int r = 0; r < Tokens; ++r)
     factor[r] = Norm ? rsqrtf(squares[r] / k + a.normEpsilon) : 1.0f;
 
-  // As signed bytes: 4-bit values flipped to value + 8 (0..15), unsigned
-  // 8-bit ones to value - 128; the shift comes back through `zero`.
-  uint32_t flip = Bits == 4 ? (a.isSigned ? 0x88888888u : 0u)
-                            : (a.isSigned ? 0u : 0x80808080u);
-  int zero = Bits == 4 ? (a.isSigned ? 8 : 0) : (a.isSigned ? 0 : -128);
+  QFlip<Bits> sign(a.isSigned);
+  uint32_t flip = sign.flip;
+  int zero = sign.zero;
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     int m, first;
     place(tile, m, first);

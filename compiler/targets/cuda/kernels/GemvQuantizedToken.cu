@@ -128,25 +128,15 @@ __device__ inline float stageToken(const float *x, int k, const float *norm,
         u.x *= g[b].x + unit, u.y *= g[b].y + unit, u.z *= g[b].z + unit;
         u.w *= g[b].w + unit;
       }
-      float m =
-          fmaxf(fmaxf(fabsf(u.x), fabsf(u.y)), fmaxf(fabsf(u.z), fabsf(u.w)));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
-      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 4));
+      float m = chunkMax(u);
       if (j >= k)
         continue;
-      float inverse = m > 0.0f ? 127.0f / m : 0.0f;
-      const float values[4] = {u.x, u.y, u.z, u.w};
+      int hs[4], ls[4];
+      splitQuad(u, m, hs, ls);
       uint32_t h[4], l[4];
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        float scaled = values[i] * inverse;
-        float whole = rintf(scaled);
-        h[i] = (uint32_t)(int)whole & 0xFFu;
-        l[i] = (uint32_t)max(-127,
-                             min(127, (int)rintf((scaled - whole) * 256.0f))) &
-               0xFFu;
-      }
+      for (int i = 0; i < 4; ++i)
+        h[i] = (uint32_t)hs[i] & 0xFFu, l[i] = (uint32_t)ls[i] & 0xFFu;
       if (Bits == 4) {
         // Values j..j+3 are e..e+3 of their run of 8 (e = 0 or 4): the
         // even ones go to bytes e/2, e/2+1, the odd ones to 4 + e/2, ...
@@ -266,11 +256,9 @@ __device__ void gemvQuantizedToken(const GemvQArgs &a) {
     factor = rsqrtf(total / k + a.normEpsilon);
   }
 
-  // As signed bytes: 4-bit values flipped to value + 8 (0..15), unsigned
-  // 8-bit ones to value - 128; the shift comes back through `zero`.
-  uint32_t flip = Bits == 4 ? (a.isSigned ? 0x88888888u : 0u)
-                            : (a.isSigned ? 0u : 0x80808080u);
-  int zero = Bits == 4 ? (a.isSigned ? 8 : 0) : (a.isSigned ? 0 : -128);
+  QFlip<Bits> sign(a.isSigned);
+  uint32_t flip = sign.flip;
+  int zero = sign.zero;
   QTokenChunk x[J];
   {
     const int8_t *hi = reinterpret_cast<const int8_t *>(gemvQTokenShared);
@@ -279,11 +267,8 @@ __device__ void gemvQuantizedToken(const GemvQArgs &a) {
 #pragma unroll
     for (int j = 0; j < J; ++j) {
       int c = valid[j] ? chunk[j] : 0;
-      const int4 *h = reinterpret_cast<const int4 *>(hi + c * 32);
-      const int4 *l = reinterpret_cast<const int4 *>(lo + c * 32);
-      int4 h0 = h[0], h1 = h[1], l0 = l[0], l1 = l[1];
-      const int hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};
-      const int lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};
+      int hw[8], lw[8];
+      loadStagedChunk(hi, lo, (size_t)c * 32, hw, lw);
       int sumHi = 0, sumLo = 0;
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
