@@ -1,5 +1,4 @@
-//===- PatternPass.h - a pass that applies its patterns greedily -*- C++
-//-*-===//
+//===- PatternPass.h - a pass applying its patterns greedily ----*- C++ -*-===//
 //
 // The fusion passes made of rewrite patterns share their body: the patterns
 // are frozen once per pass instance and applied greedily to the operation.
