@@ -9,6 +9,8 @@
 #                     build-*/llmc-bundle/bin/llmc is unpacked from its
 #                     build-*/llmc-bundle.tar.xz when missing)
 #   A_FLAGS, B_FLAGS  more compile flags (word-split)
+#   A_ENV, B_ENV      environment settings for `llmc run` (word-split
+#                     NAME=VALUE words, e.g. LLMC_CUDA_PROGRAMS=0)
 #
 # ab-builds.sh (two builds) and ab-fusions.sh (with and without fusion
 # passes) set these. The shapes come from tools/bench/bench.py --make-only
@@ -22,6 +24,7 @@ names=("${A_NAME:-a}" "${B_NAME:-b}")
 binaries=("${A_LLMC:-build-bundle/llmc-bundle/bin/llmc}"
   "${B_LLMC:-build-bundle/llmc-bundle/bin/llmc}")
 flags=("${A_FLAGS:-}" "${B_FLAGS:-}")
+envs=("${A_ENV:-}" "${B_ENV:-}")
 for llmc in "${binaries[@]}"; do
   if [ ! -x "$llmc" ]; then
     dir=${llmc%%/llmc-bundle/*}
@@ -43,7 +46,8 @@ for m in ${MODELS:-1b 8b}; do
     done
     for r in $(seq 1 "${REPEATS:-3}"); do
       for i in 0 1; do
-        rate=$("${binaries[$i]}" run "$work/ab-$m-$q-$i.llmc" --ids "$ids" -n 256 \
+        # shellcheck disable=SC2086
+        rate=$(env ${envs[$i]} "${binaries[$i]}" run "$work/ab-$m-$q-$i.llmc" --ids "$ids" -n 256 \
           --ignore-eos 2>&1 >/dev/null | grep -o "decode [0-9.]* tok/s")
         echo "llama-$m $q ${names[$i]} run $r: $rate"
       done

@@ -229,6 +229,14 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
     return d.error(r, "clearing attention counters");
   if (CUresult r = d.cuMemAlloc(&s->argmax_, 4))
     return d.error(r, "allocating the argmax");
+  // A step has at most one GEMV program per step of the plan.
+  s->programBarrierCount_ = int(model.plan().steps.size()) + 1;
+  std::vector<uint32_t> barriers(size_t(s->programBarrierCount_), 0);
+  if (CUresult r = d.cuMemAlloc(&s->programBarriers_, barriers.size() * 4))
+    return d.error(r, "allocating GEMV program barriers");
+  if (CUresult r = d.cuMemcpyHtoD(s->programBarriers_, barriers.data(),
+                                  barriers.size() * 4))
+    return d.error(r, "clearing GEMV program barriers");
   for (const plan::Weight &w : model.plan().weights)
     if (!s->halfModel_ && (w.dtype == DType::BF16 || w.dtype == DType::F16)) {
       s->halfModel_ = true;
@@ -250,6 +258,7 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   }
   s->useGraphs_ =
       graphable && !s->profile_ && environmentFlag("LLMC_CUDA_GRAPHS", true);
+  s->usePrograms_ = s->usePdl_ && environmentFlag("LLMC_CUDA_PROGRAMS", true);
   // Prompts' 16-bit matrix products run on cuBLAS when libcublas is
   // there (LLMC_CUDA_CUBLAS=0: never; =1: an error when it is missing).
   const char *cublasSetting = std::getenv("LLMC_CUDA_CUBLAS");
@@ -289,8 +298,9 @@ CudaSession::~CudaSession() {
   for (CUevent e : events_)
     if (e)
       d.cuEventDestroy(e);
-  for (CUdeviceptr p : {arena_, ids_, positions_, scratch_, counters_, argmax_,
-                        gatedScratch_, ropeScratch_, dequantized_, converted_})
+  for (CUdeviceptr p :
+       {arena_, ids_, positions_, scratch_, counters_, argmax_, gatedScratch_,
+        ropeScratch_, dequantized_, converted_, programBarriers_})
     if (p)
       d.cuMemFree(p);
   if (cublasHandle_)
@@ -473,6 +483,10 @@ llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
                                   unsigned gridY, unsigned block,
                                   unsigned sharedBytes,
                                   std::vector<void *> args) {
+  // Kernels run in order: what a GEMV program gathered goes first.
+  if (program_.count > 0)
+    if (llmc_status_t s = flushProgram())
+      return s;
   CUfunction f;
   if (llmc_status_t s = model.function(name, f, sharedBytes))
     return s;
@@ -535,8 +549,63 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
     total += unsigned(a.n[j]);
   }
   launched = true;
+  std::string type = plan::dtypeName(wt);
+  if (gathering_ && rows == 1 &&
+      model.hasFunction("llmc_gemv_program_" + type)) {
+    // A step of the GEMV program: the instance it stands for.
+    if (program_.count > 0 && programType_ != type)
+      if (llmc_status_t s = flushProgram())
+        return s;
+    int kind = gated ? (fusion.norm ? kGemvGatedNorm : kGemvGated)
+               : fusion.norm
+                   ? (fusion.residual ? kGemvNormResidual : kGemvNorm)
+                   : (fusion.residual ? kGemvResidual : kGemvPlain);
+    program_.steps[program_.count] = a;
+    program_.kinds[program_.count++] = kind;
+    programType_ = type;
+    return program_.count == kGemvProgramSteps ? flushProgram() : nullptr;
+  }
   return launch(name, gated ? (total + 3) / 4 : (total + 7) / 8, 1, 256, 0,
                 {&a});
+}
+
+llmc_status_t CudaSession::flushProgram() {
+  if (program_.count == 0)
+    return nullptr;
+  GemvProgram p = program_;
+  program_.count = 0;
+  if (programsInStep_ >= programBarrierCount_)
+    return llmc_status_make(LLMC_STATUS_INTERNAL,
+                            "a step has more than %d GEMV programs",
+                            programBarrierCount_);
+  p.barrier = programBarriers_ + CUdeviceptr(programsInStep_++) * 4;
+  // LLMC_CUDA_PROGRAM_BLOCKS blocks per multiprocessor (default 2: one
+  // block's eight consumer warps cannot keep up with its stream), each
+  // with the largest step's activations and as many 16 KiB buffers as the
+  // rest of its share of the shared memory holds (at most 16), and every
+  // block resident at once: the barrier waits for all of them.
+  std::string name = "llmc_gemv_program_" + programType_;
+  int perSm = 2;
+  if (const char *setting = std::getenv("LLMC_CUDA_PROGRAM_BLOCKS"))
+    perSm = std::max(1, std::atoi(setting));
+  p.xFloats = 0;
+  for (int i = 0; i < p.count; ++i)
+    p.xFloats = std::max(p.xFloats, p.steps[i].k);
+  long share = long(model.sharedOptin() / unsigned(perSm)) - 1024 -
+               long(p.xFloats) * 4;
+  p.stages = int(std::min(16L, share / long(kGemvProgramStageBytes + 16)));
+  if (p.stages < 2)
+    return llmc_status_make(
+        LLMC_STATUS_INTERNAL,
+        "a GEMV program over k = %d needs %d KiB of shared memory per block",
+        p.xFloats, (p.xFloats * 4 + 2 * 16400 + 1023) / 1024);
+  unsigned shared = gemvProgramSharedBytes(p.stages, p.xFloats);
+  int blocks = 0;
+  if (llmc_status_t s =
+          model.residentBlocks(name, int(kGemvProgramThreads), shared, blocks))
+    return s;
+  blocks = std::min(blocks, perSm * model.multiprocessors());
+  return launch(name, unsigned(blocks), 1, kGemvProgramThreads, shared, {&p});
 }
 
 llmc_status_t CudaSession::normalizedInput(const Fusion &fusion, CUdeviceptr x,
@@ -637,6 +706,9 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
   };
   bool timed = profile_;
   size_t index = 0;
+  program_.count = 0;
+  programsInStep_ = 0;
+  gathering_ = usePrograms_ && t == 1;
   for (size_t at = 0; at < plan.steps.size(); ++at) {
     // Kernels that take a linear step's fused norm and residual get them
     // in `fusion`; the others run the plain step on the normalized input
@@ -898,9 +970,15 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
       status = launch("llmc_elementwise", unsigned((n + 255) / 256), 1, 256, 0,
                       {&out[0], &fusion.residual, &n, &op, &factor, &out[0]});
     }
-    if (status)
+    if (status) {
+      gathering_ = false;
+      program_.count = 0;
       return status;
+    }
   }
+  gathering_ = false;
+  if (llmc_status_t s = flushProgram())
+    return s;
   if (timed)
     model.driver().cuEventRecord(events_[index], stream_);
   return nullptr;

@@ -15,6 +15,7 @@
 
 #include "cuda/Cublas.h"
 #include "cuda/CudaDriver.h"
+#include "cuda/KernelContracts.h"
 #include "plan/Plan.h"
 
 #include <map>
@@ -49,6 +50,7 @@ public:
                                unsigned sharedBytes, int &out) const;
   /// The most dynamic shared memory a block may ask for.
   unsigned sharedOptin() const { return sharedOptin_; }
+  int multiprocessors() const { return multiprocessors_; }
   llmc_status_t makeCurrent() const;
 
 private:
@@ -169,6 +171,8 @@ private:
   /// rows of k features.
   llmc_status_t normalizedInput(const Fusion &fusion, CUdeviceptr x, int rows,
                                 int k, CUdeviceptr &out);
+  /// Launches the GEMV program gathered so far (program_), if any.
+  llmc_status_t flushProgram();
   /// Replays (capturing it first when needed) the one-token step's graph.
   llmc_status_t launchDecodeGraph();
   void dropGraph();
@@ -241,6 +245,20 @@ private:
   /// them, so that the first real prompt does not pay for loading cuBLAS's
   /// kernels (LLMC_CUDA_WARMUP: "0" none, else comma-separated lengths).
   llmc_status_t warmUp(const std::string &lengths);
+  /// GEMV programs (kernels/GemvProgram.cu): while a one-token step is
+  /// enqueued (gathering_), consecutive 16-bit one-token GEMVs gather into
+  /// program_ of programType_ ("bf16", "f16"), launched as one persistent
+  /// kernel when another kernel's launch comes, when it is full, or at the
+  /// end of the step. On sm_90 and newer with dependent launches;
+  /// LLMC_CUDA_PROGRAMS=0 turns them off, LLMC_CUDA_PROGRAM_BLOCKS caps
+  /// the blocks per multiprocessor.
+  bool usePrograms_ = false, gathering_ = false;
+  GemvProgram program_{};
+  std::string programType_;
+  /// One barrier counter per program of a step (zero between launches),
+  /// programBarrierCount_ of them; programsInStep_ used so far.
+  CUdeviceptr programBarriers_ = 0;
+  int programBarrierCount_ = 0, programsInStep_ = 0;
   /// Flash-decoding: chunks per head. 32: up to 512 positions, each warp
   /// has one batch of 4, loaded before the kernel's dependency wait
   /// (kernels/DecodeAttention.cu).

@@ -30,6 +30,33 @@ struct GemvArgs {
 };
 static_assert(sizeof(GemvArgs) == 128, "GemvArgs must match kernels/Gemv.cu");
 
+/// GemvProgram of kernels/GemvProgram.cu: up to kGemvProgramSteps one-token
+/// GEMV steps in one persistent launch, each a GemvArgs and the t1
+/// instance it stands for (GemvKind), streamed through `stages` buffers of
+/// shared memory.
+constexpr int kGemvProgramSteps = 8;
+constexpr unsigned kGemvProgramThreads = 288, kGemvProgramStageBytes = 16384;
+inline unsigned gemvProgramSharedBytes(int stages, int xFloats) {
+  return unsigned(stages) * (kGemvProgramStageBytes + 16) +
+         unsigned(xFloats) * 4;
+}
+enum GemvKind : int32_t {
+  kGemvPlain = 0,
+  kGemvResidual = 1,
+  kGemvNorm = 2,
+  kGemvNormResidual = 3,
+  kGemvGated = 4,
+  kGemvGatedNorm = 5,
+};
+struct GemvProgram {
+  GemvArgs steps[kGemvProgramSteps];
+  int32_t kinds[kGemvProgramSteps];
+  int32_t count, stages, xFloats, unused;
+  CUdeviceptr barrier;
+};
+static_assert(sizeof(GemvProgram) == 128 * kGemvProgramSteps + 56,
+              "GemvProgram must match kernels/GemvProgram.cu");
+
 /// GemvQArgs of kernels/GemvQuantized.cu.
 struct GemvQArgs {
   CUdeviceptr x;

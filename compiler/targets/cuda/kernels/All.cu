@@ -9,6 +9,7 @@
 #include "FlashAttention.cu"
 #include "Gemm.cu"
 #include "Gemv.cu"
+#include "GemvProgram.cu"
 #include "GemvQuantized.cu"
 #include "GemvQuantizedToken.cu"
 #include "Kernels.cu"

@@ -1,0 +1,439 @@
+//===- GemvProgram.cu - a run of one-token GEMVs in one launch -*- CUDA -*-===//
+//
+// A decode step's linear layers run one after another: the attention
+// output projection, the gated MLP, the down projection and the next
+// layer's QKV projection, each reading the one before's output. As
+// separate kernels, each boundary costs a few microseconds in which the
+// memory streams little: the last blocks of a kernel drain, the next one
+// waits until the whole grid before it has finished, and its first loads
+// then take a DRAM round trip. And a GEMV that loads into registers keeps
+// only what its registers hold in flight per SM (64 KiB for Gemv.cu's).
+//
+// A GEMV program runs up to kGemvProgramSteps such steps in one persistent
+// launch, one block per SM (or a few), with a grid barrier between steps.
+// Each block streams its weights through a ring of `stages` 16 KiB buffers
+// in shared memory, filled by bulk asynchronous copies (cp.async.bulk,
+// sm_90) that one producer warp issues as soon as a buffer is free: for
+// this step and, weights depending on no step, for the next steps too,
+// while the block's other eight warps finish this one and wait at the
+// barrier. So each SM keeps up to stages * 16 KiB in flight, and the
+// memory streams across step boundaries.
+//
+// A step is a GemvArgs as for Gemv.cu's t1 instances and a kind (the
+// instance it stands for). Its rows go in blocks of 8 (gated: 4 gate rows
+// and the same 4 up rows) numbered across its matrices; block b of the
+// grid takes row blocks b, b + grid, ..., each in chunks of 1024 columns:
+// the producer copies the chunk's rows into a buffer and warp w of the
+// consumers multiplies row w of it with the activations, which the
+// consumers copy into shared memory at the start of each step (read from
+// L2 per chunk instead, their round trip made the consumers, not the
+// memory, the limit: 49% of the copy bandwidth against 98% for the
+// streaming alone, 1B decode shape on an H200). They are read by plain
+// loads: a step's input is written earlier in the same launch, which the
+// read-only path may not see, and the barrier's fences make plain loads
+// coherent. The barrier is a counter in device memory
+// (the runtime's, zero before the launch, zero again after): before step
+// i + 1, every block adds one and waits until it is (i + 1) * grid; at the
+// end every block adds one more and the last one sets it back to zero. A
+// block waiting longer than two seconds traps, so a grid that is not
+// resident whole fails the step instead of hanging.
+//
+// Launch: block kGemvProgramThreads, dynamic shared memory
+// gemvProgramSharedBytes(stages, xFloats), at most as many blocks as are resident
+// at once (the barrier needs every one). sm_90 and newer; k % 8 == 0 and
+// 16-byte aligned rows, as for Gemv.cu.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LLMC_KERNELS_GEMVPROGRAM_CU
+#define LLMC_KERNELS_GEMVPROGRAM_CU
+
+#include "Gemv.cu"
+
+/// The steps of a program, at most as many as fit the kernel's parameters.
+constexpr int kGemvProgramSteps = 8;
+/// Rows and columns of a chunk: one 16 KiB buffer of 16-bit weights.
+constexpr int kGemvProgramRows = 8, kGemvProgramCols = 1024;
+constexpr int kGemvProgramStageBytes = kGemvProgramRows * kGemvProgramCols * 2;
+/// Eight consumer warps (one row of a chunk each) and one producer warp.
+constexpr int kGemvProgramConsumers = 256;
+constexpr int kGemvProgramThreads = kGemvProgramConsumers + 32;
+
+/// Which t1 instance of Gemv.cu a step is.
+enum GemvKind : int {
+  kGemvPlain = 0,
+  kGemvResidual = 1,
+  kGemvNorm = 2,
+  kGemvNormResidual = 3,
+  kGemvGated = 4,
+  kGemvGatedNorm = 5,
+};
+
+/// The arguments of one launch, passed by value.
+struct GemvProgram {
+  GemvArgs steps[kGemvProgramSteps];
+  int kinds[kGemvProgramSteps];
+  int count;   ///< steps, 1 .. kGemvProgramSteps
+  int stages;  ///< buffers in the ring, at least 2
+  int xFloats; ///< the largest k of the steps, a multiple of 8
+  int unused;
+  unsigned *barrier; ///< zero before and after the launch
+};
+static_assert(sizeof(GemvProgram) == 128 * kGemvProgramSteps + 56,
+              "the runtime's copy has this size");
+
+namespace {
+
+/// The buffers, a full and an empty mbarrier per buffer, then the step's
+/// activations (xFloats floats).
+__host__ __device__ constexpr unsigned gemvProgramSharedBytes(int stages,
+                                                              int xFloats) {
+  return unsigned(stages) * (kGemvProgramStageBytes + 16) +
+         unsigned(xFloats) * 4;
+}
+
+/// Where a step's row block g lies: matrix `matrix`, first row `row`,
+/// rows `rows` (gated: gate and up rows each).
+struct RowBlock {
+  int matrix, row, rows;
+};
+
+__device__ inline bool gatedKind(int kind) { return kind >= kGemvGated; }
+
+/// Row blocks of a step.
+__device__ inline int rowBlocks(const GemvArgs &a, int kind) {
+  if (gatedKind(kind))
+    return (a.n[0] + 3) / 4;
+  return (a.n[0] + 7) / 8 + (a.n[1] + 7) / 8 + (a.n[2] + 7) / 8;
+}
+
+__device__ inline RowBlock rowBlock(const GemvArgs &a, int kind, int g) {
+  if (gatedKind(kind))
+    return RowBlock{0, g * 4, min(4, a.n[0] - g * 4)};
+  int matrix = 0;
+  int blocks0 = (a.n[0] + 7) / 8, blocks1 = (a.n[1] + 7) / 8;
+  if (g >= blocks0) {
+    g -= blocks0;
+    matrix = 1;
+    if (g >= blocks1) {
+      g -= blocks1;
+      matrix = 2;
+    }
+  }
+  int n = matrix == 0 ? a.n[0] : matrix == 1 ? a.n[1] : a.n[2];
+  return RowBlock{matrix, g * 8, min(8, n - g * 8)};
+}
+
+__device__ inline unsigned sharedAddress(const void *p) {
+  return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+
+__device__ inline void mbarrierInit(unsigned bar, unsigned count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar),
+               "r"(count));
+}
+
+/// Waits until the mbarrier's phase of the given parity has completed.
+__device__ inline void mbarrierWait(unsigned bar, unsigned parity) {
+  asm volatile("{\n"
+               ".reg .pred done;\n"
+               "wait:\n"
+               "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+               "@!done bra wait;\n"
+               "}" ::"r"(bar),
+               "r"(parity)
+               : "memory");
+}
+
+__device__ inline void mbarrierArrive(unsigned bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar)
+               : "memory");
+}
+
+__device__ inline void mbarrierExpect(unsigned bar, unsigned bytes) {
+  asm volatile(
+      "mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar),
+      "r"(bytes)
+      : "memory");
+}
+
+/// Copies `bytes` (a multiple of 16, 16-byte aligned) from global memory
+/// into shared memory, completing on mbarrier `bar`.
+__device__ inline void bulkCopy(unsigned dst, const void *src, unsigned bytes,
+                                unsigned bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::"
+               "bytes [%0], [%1], %2, [%3];" ::"r"(dst),
+               "l"(src), "r"(bytes), "r"(bar)
+               : "memory");
+}
+
+/// The consumers' barrier within the block (named barrier 1): the
+/// producer warp never joins it.
+__device__ inline void consumersSync() {
+  asm volatile("bar.sync 1, %0;" ::"n"(kGemvProgramConsumers) : "memory");
+}
+
+/// A block's arrival at the grid barrier: its writes so far are visible to
+/// the blocks that pass it.
+__device__ inline void gridArrive(unsigned *barrier) {
+  consumersSync();
+  if (threadIdx.x == 0) {
+    __threadfence();
+    atomicAdd(barrier, 1u);
+  }
+}
+
+__device__ inline unsigned long long globalNanoseconds() {
+  unsigned long long t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
+/// Waits until `target` blocks have arrived; then every block's writes
+/// before its arrival are visible to plain loads.
+__device__ inline void gridWait(unsigned *barrier, unsigned target) {
+  if (threadIdx.x == 0) {
+    unsigned long long start = globalNanoseconds();
+    unsigned seen;
+    do {
+      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];"
+                   : "=r"(seen)
+                   : "l"(barrier)
+                   : "memory");
+      if (seen < target && globalNanoseconds() - start > 2000000000ull)
+        __trap(); // not every block is resident: fail, do not hang
+    } while (seen < target);
+    __threadfence();
+  }
+  consumersSync();
+}
+
+/// The producer warp: every chunk of the block's row blocks of every
+/// step, in the consumers' order, into the ring as buffers free up.
+template <typename W>
+__device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
+                        unsigned empty) {
+  int lane = threadIdx.x & 31;
+  unsigned chunk = 0;
+  for (int i = 0; i < p.count; ++i) {
+    const GemvArgs &a = p.steps[i];
+    int kind = p.kinds[i], blocks = rowBlocks(a, kind);
+    for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
+      RowBlock rb = rowBlock(a, kind, g);
+      const W *w = static_cast<const W *>(rb.matrix == 0   ? a.w[0]
+                                          : rb.matrix == 1 ? a.w[1]
+                                                           : a.w[2]);
+      for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
+        int stage = int(chunk % unsigned(p.stages));
+        unsigned round = chunk / unsigned(p.stages);
+        int cols = min(kGemvProgramCols, a.k - c);
+        // Slot s of the buffer: row s of the block (gated: gate row s for
+        // s < 4, up row s - 4).
+        int slot = lane;
+        bool gated = gatedKind(kind);
+        int r = gated ? slot & 3 : slot;
+        bool copies = slot < kGemvProgramRows && r < rb.rows;
+        int rowsCopied = gated ? 2 * rb.rows : rb.rows;
+        mbarrierWait(empty + 8 * stage, (round & 1) ^ 1);
+        if (lane == 0)
+          mbarrierExpect(full + 8 * stage, unsigned(rowsCopied * cols * 2));
+        __syncwarp();
+        if (copies) {
+          const W *src =
+              (gated && slot >= 4 ? static_cast<const W *>(a.w[1]) : w) +
+              (size_t)(rb.row + r) * a.k + c;
+          bulkCopy(ring + stage * kGemvProgramStageBytes +
+                       slot * kGemvProgramCols * 2,
+                   src, unsigned(cols * 2), full + 8 * stage);
+        }
+      }
+    }
+  }
+}
+
+/// acc += the 8 weights at `wp` (shared memory) . x[0 .. 8) (and squares
+/// += their squares).
+template <typename W, bool Norm>
+__device__ inline void chunkDot(const W *wp, const float *x, float &acc,
+                                float &squares) {
+  uint4 chunk = *reinterpret_cast<const uint4 *>(wp);
+  float2 w0 = unpack(chunk.x, W()), w1 = unpack(chunk.y, W()),
+         w2 = unpack(chunk.z, W()), w3 = unpack(chunk.w, W());
+  const float4 *xr = reinterpret_cast<const float4 *>(x);
+  float4 a = xr[0], b = xr[1];
+  acc += w0.x * a.x + w0.y * a.y + w1.x * a.z + w1.y * a.w + w2.x * b.x +
+         w2.y * b.y + w3.x * b.z + w3.y * b.w;
+  if constexpr (Norm)
+    squares += a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w + b.x * b.x +
+               b.y * b.y + b.z * b.z + b.w * b.w;
+}
+
+/// One step's row blocks of this block, consumed from the ring: warp w
+/// multiplies slot w of each chunk; then the row's epilogue as in Gemv.cu.
+template <typename W, bool Norm, bool Residual, bool Gated>
+__device__ void consumeStep(const GemvArgs &a, int kind, const W *ring,
+                            const float *xs, unsigned full, unsigned empty,
+                            int stages, unsigned &chunk) {
+  __shared__ float up[4];
+  int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  int blocks = rowBlocks(a, kind);
+  for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
+    RowBlock rb = rowBlock(a, kind, g);
+    int r = Gated ? warp & 3 : warp;
+    bool valid = r < rb.rows;
+    float acc = 0.0f, squares = 0.0f;
+    for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
+      int stage = int(chunk % unsigned(stages));
+      unsigned round = chunk / unsigned(stages);
+      int cols = min(kGemvProgramCols, a.k - c);
+      mbarrierWait(full + 8 * stage, round & 1);
+      if (valid) {
+        const W *row = ring + (size_t)stage * (kGemvProgramStageBytes / 2) +
+                       warp * kGemvProgramCols;
+        const float *x = xs + c;
+#pragma unroll
+        for (int u = 0; u < kGemvProgramCols / 256; ++u) {
+          int col = lane * 8 + u * 256;
+          if (col < cols)
+            chunkDot<W, Norm>(row + col, x + col, acc, squares);
+        }
+      }
+      __syncwarp();
+      if (lane == 0)
+        mbarrierArrive(empty + 8 * stage);
+    }
+    acc = warpSum(acc);
+    float scale = 1.0f;
+    if constexpr (Norm)
+      scale = rsqrtf(warpSum(squares) / a.k + a.normEpsilon);
+    if constexpr (Gated) {
+      int row = rb.row + r;
+      if (warp >= 4 && lane == 0 && valid)
+        up[r] = acc * scale + (a.bias[1] ? a.bias[1][row] : 0.0f);
+      consumersSync();
+      if (warp < 4 && lane == 0 && valid) {
+        float gate = acc * scale + (a.bias[0] ? a.bias[0][row] : 0.0f);
+        a.out[0][row] = gateActivation(gate, a.activation) * up[r];
+      }
+      consumersSync(); // up[] is free for the next row block
+    } else if (lane == 0 && valid) {
+      int row = rb.row + r;
+      const float *bias = rb.matrix == 0   ? a.bias[0]
+                          : rb.matrix == 1 ? a.bias[1]
+                                           : a.bias[2];
+      float *out = rb.matrix == 0   ? a.out[0]
+                   : rb.matrix == 1 ? a.out[1]
+                                    : a.out[2];
+      float v = acc * scale + (bias ? bias[row] : 0.0f);
+      if (a.softcap > 0.0f)
+        v = a.softcap * tanhf(v / a.softcap);
+      if constexpr (Residual)
+        if (rb.matrix == 0)
+          v += a.residual[row];
+      out[row] = v;
+    }
+  }
+}
+
+/// Copies the step's activations into shared memory (every consumer
+/// thread, eight 16-byte loads in flight each), for its chunks to read:
+/// one round trip to L2 per step instead of one per chunk.
+__device__ inline void stageActivations(const GemvArgs &a, float *xs) {
+  const float4 *src = reinterpret_cast<const float4 *>(a.x);
+  float4 *dst = reinterpret_cast<float4 *>(xs);
+  int n = a.k / 4;
+  for (int i = threadIdx.x; i < n; i += 8 * kGemvProgramConsumers) {
+    float4 v[8];
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+      if (i + j * kGemvProgramConsumers < n)
+        v[j] = src[i + j * kGemvProgramConsumers];
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+      if (i + j * kGemvProgramConsumers < n)
+        dst[i + j * kGemvProgramConsumers] = v[j];
+  }
+  consumersSync();
+}
+
+template <typename W> __device__ void gemvProgram(const GemvProgram &p) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  extern __shared__ __align__(128) unsigned char shared[];
+  unsigned ring = sharedAddress(shared);
+  unsigned full = ring + p.stages * kGemvProgramStageBytes;
+  unsigned empty = full + 8 * p.stages;
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < p.stages; ++s) {
+      mbarrierInit(full + 8 * s, 1);
+      mbarrierInit(empty + 8 * s, kGemvProgramConsumers / 32);
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  if (threadIdx.x >= kGemvProgramConsumers) {
+    // Weights depend on no kernel: no dependency wait.
+    produce<W>(p, ring, full, empty);
+    return;
+  }
+  gridDependencyBegin();
+  const W *buffers = reinterpret_cast<const W *>(shared);
+  float *xs = reinterpret_cast<float *>(
+      shared + p.stages * (kGemvProgramStageBytes + 16));
+  unsigned chunk = 0;
+  for (int i = 0; i < p.count; ++i) {
+    const GemvArgs &a = p.steps[i];
+    stageActivations(a, xs);
+    switch (p.kinds[i]) {
+    case kGemvResidual:
+      consumeStep<W, false, true, false>(a, p.kinds[i], buffers, xs, full,
+                                         empty, p.stages, chunk);
+      break;
+    case kGemvNorm:
+      consumeStep<W, true, false, false>(a, p.kinds[i], buffers, xs, full,
+                                         empty, p.stages, chunk);
+      break;
+    case kGemvNormResidual:
+      consumeStep<W, true, true, false>(a, p.kinds[i], buffers, xs, full, empty,
+                                        p.stages, chunk);
+      break;
+    case kGemvGated:
+      consumeStep<W, false, false, true>(a, p.kinds[i], buffers, xs, full,
+                                         empty, p.stages, chunk);
+      break;
+    case kGemvGatedNorm:
+      consumeStep<W, true, false, true>(a, p.kinds[i], buffers, xs, full, empty,
+                                        p.stages, chunk);
+      break;
+    default:
+      consumeStep<W, false, false, false>(a, p.kinds[i], buffers, xs, full,
+                                          empty, p.stages, chunk);
+    }
+    if (i + 1 == p.count)
+      break;
+    gridArrive(p.barrier);
+    gridWait(p.barrier, (i + 1) * gridDim.x);
+  }
+  // The last block to get here sets the counter back: every block has
+  // passed every barrier by then.
+  consumersSync();
+  if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == p.count * gridDim.x - 1)
+    atomicExch(p.barrier, 0u);
+#else
+  __trap(); // bulk copies and mbarrier transactions need sm_90
+#endif
+}
+
+} // namespace
+
+#define LLMC_GEMV_PROGRAM(SUFFIX, W)                                           \
+  extern "C" __global__ void __launch_bounds__(kGemvProgramThreads)            \
+      llmc_gemv_program_##SUFFIX(const __grid_constant__ GemvProgram p) {      \
+    gemvProgram<W>(p);                                                         \
+  }
+
+LLMC_GEMV_PROGRAM(bf16, __nv_bfloat16)
+LLMC_GEMV_PROGRAM(f16, __half)
+
+#undef LLMC_GEMV_PROGRAM
+
+#endif // LLMC_KERNELS_GEMVPROGRAM_CU
