@@ -556,10 +556,9 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
     if (program_.count > 0 && programType_ != type)
       if (llmc_status_t s = flushProgram())
         return s;
-    int kind = gated ? (fusion.norm ? kGemvGatedNorm : kGemvGated)
-               : fusion.norm
-                   ? (fusion.residual ? kGemvNormResidual : kGemvNorm)
-                   : (fusion.residual ? kGemvResidual : kGemvPlain);
+    int kind = gated         ? (fusion.norm ? kGemvGatedNorm : kGemvGated)
+               : fusion.norm ? (fusion.residual ? kGemvNormResidual : kGemvNorm)
+                             : (fusion.residual ? kGemvResidual : kGemvPlain);
     program_.steps[program_.count] = a;
     program_.kinds[program_.count++] = kind;
     programType_ = type;
@@ -591,8 +590,8 @@ llmc_status_t CudaSession::flushProgram() {
   p.xFloats = 0;
   for (int i = 0; i < p.count; ++i)
     p.xFloats = std::max(p.xFloats, p.steps[i].k);
-  long share = long(model.sharedOptin() / unsigned(perSm)) - 1024 -
-               long(p.xFloats) * 4;
+  long share =
+      long(model.sharedOptin() / unsigned(perSm)) - 1024 - long(p.xFloats) * 4;
   p.stages = int(std::min(16L, share / long(kGemvProgramStageBytes + 16)));
   if (p.stages < 2)
     return llmc_status_make(

@@ -29,8 +29,8 @@
 #include "Harness.cuh"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -101,8 +101,8 @@ void launchProgram(void (*kernel)(GemvProgram), GemvProgram p, int perSm,
   p.stages = stagesFor(perSm, p.xFloats);
   p.barrier = barrier;
   unsigned smem = gemvProgramSharedBytes(p.stages, p.xFloats);
-  CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                             int(smem)));
+  CHECK(cudaFuncSetAttribute(
+      kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
   int resident = 0;
   CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
       &resident, kernel, kGemvProgramThreads, smem));
@@ -113,8 +113,8 @@ void launchProgram(void (*kernel)(GemvProgram), GemvProgram p, int perSm,
 /// The t1 kernel a kind stands for, and its grid.
 void launchKind(const GemvArgs &a, int kind, cudaStream_t stream) {
   void (*kernels[])(GemvArgs) = {
-      llmc_gemv_bf16_t1,      llmc_gemv_residual_bf16_t1,
-      llmc_gemv_norm_bf16_t1, llmc_gemv_norm_residual_bf16_t1,
+      llmc_gemv_bf16_t1,       llmc_gemv_residual_bf16_t1,
+      llmc_gemv_norm_bf16_t1,  llmc_gemv_norm_residual_bf16_t1,
       llmc_gemv_gated_bf16_t1, llmc_gemv_gated_norm_bf16_t1};
   bool gated = kind >= kGemvGated;
   int rows = gated ? a.n[0] : a.n[0] + a.n[1] + a.n[2];

@@ -39,9 +39,9 @@
 // resident whole fails the step instead of hanging.
 //
 // Launch: block kGemvProgramThreads, dynamic shared memory
-// gemvProgramSharedBytes(stages, xFloats), at most as many blocks as are resident
-// at once (the barrier needs every one). sm_90 and newer; k % 8 == 0 and
-// 16-byte aligned rows, as for Gemv.cu.
+// gemvProgramSharedBytes(stages, xFloats), at most as many blocks as are
+// resident at once (the barrier needs every one). sm_90 and newer; k % 8 == 0
+// and 16-byte aligned rows, as for Gemv.cu.
 //
 //===----------------------------------------------------------------------===//
 
