@@ -13,6 +13,7 @@
 #include "cuda/CudaDriver.h"
 
 #include <cstdint>
+#include <string>
 
 namespace llmc::cuda {
 
@@ -36,9 +37,20 @@ static_assert(sizeof(GemvArgs) == 128, "GemvArgs must match kernels/Gemv.cu");
 /// shared memory.
 constexpr int kGemvProgramSteps = 8;
 constexpr unsigned kGemvProgramThreads = 288, kGemvProgramStageBytes = 16384;
+constexpr unsigned kGemvProgramConsumerWarps = 8;
+constexpr unsigned kGemvProgramSlotBytes = kGemvProgramConsumerWarps * 16 + 4;
 inline unsigned gemvProgramSharedBytes(int stages, int xFloats) {
   return unsigned(stages) * (kGemvProgramStageBytes + 16) +
-         unsigned(xFloats) * 4;
+         unsigned(xFloats) * 4 + unsigned(stages + 1) * kGemvProgramSlotBytes +
+         kGemvProgramConsumerWarps * 4;
+}
+/// The most buffers (at most 16) whose program fits `bytes` of shared
+/// memory per block; 0 if fewer than 2 do.
+inline int gemvProgramStages(unsigned bytes, int xFloats) {
+  for (int stages = 16; stages >= 2; --stages)
+    if (gemvProgramSharedBytes(stages, xFloats) <= bytes)
+      return stages;
+  return 0;
 }
 enum GemvKind : int32_t {
   kGemvPlain = 0,
@@ -48,6 +60,21 @@ enum GemvKind : int32_t {
   kGemvGated = 4,
   kGemvGatedNorm = 5,
 };
+/// The Gemv.cu instance a kind of step stands for ("bf16" or "f16" type,
+/// `tokens` its t), and that instance's grid: gated rows go four to a
+/// block, the others eight.
+inline std::string gemvInstance(int kind, const std::string &type, int tokens) {
+  static const char *const prefixes[] = {
+      "llmc_gemv_",       "llmc_gemv_residual_",
+      "llmc_gemv_norm_",  "llmc_gemv_norm_residual_",
+      "llmc_gemv_gated_", "llmc_gemv_gated_norm_"};
+  return prefixes[kind] + type + "_t" + std::to_string(tokens);
+}
+inline unsigned gemvBlocks(const GemvArgs &a, int kind) {
+  if (kind >= kGemvGated)
+    return unsigned(a.n[0] + 3) / 4;
+  return unsigned(a.n[0] + a.n[1] + a.n[2] + 7) / 8;
+}
 struct GemvProgram {
   GemvArgs steps[kGemvProgramSteps];
   int32_t kinds[kGemvProgramSteps];

@@ -15,10 +15,13 @@
 //    as Gemv.cu's kernels in a graph with dependent launches (as the
 //    runtime did before programs), and as one program per layer (the LM
 //    head in the last), for 1, 2 and 3 blocks per SM; and the programs'
-//    streaming alone (consumers that only release the buffers). The
+//    streaming alone (consumers that only release the buffers), without
+//    and with the steps' activation staging and grid barriers. The
 //    device-to-device copy bandwidth measured here is the 100% line.
 //
-// Exits 1 on a mismatch or a CUDA error.
+// --profile PER_SM times only the 1B token's programs on PER_SM blocks per
+// SM, for a profiler (ncu -k llmc_gemv_program_bf16). Exits 1 on a
+// mismatch or a CUDA error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +47,9 @@ int failures = 0;
 unsigned *barrier = nullptr;
 
 /// Consumers that only wait for each chunk and release it: the streaming
-/// alone.
+/// alone; `Synced`, with the program's activation staging and grid
+/// barriers between steps (what the steps' boundaries cost).
+template <bool Synced>
 __global__ void __launch_bounds__(kGemvProgramThreads)
     streamOnly(const __grid_constant__ GemvProgram p) {
   extern __shared__ __align__(128) unsigned char shared[];
@@ -63,9 +68,18 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
     produce<W>(p, ring, full, empty);
     return;
   }
+  float *xs = reinterpret_cast<float *>(
+      shared + p.stages * (kGemvProgramStageBytes + 16));
   unsigned chunk = 0;
   for (int i = 0; i < p.count; ++i) {
     const GemvArgs &a = p.steps[i];
+    if (Synced) {
+      if (i > 0) {
+        gridArrive(p.barrier);
+        gridWait(p.barrier, i * gridDim.x);
+      }
+      stageActivations(a, xs, reinterpret_cast<float *>(xs + p.xFloats), false);
+    }
     int blocks = rowBlocks(a, p.kinds[i]);
     for (int g = blockIdx.x; g < blocks; g += gridDim.x)
       for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
@@ -75,6 +89,11 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
           mbarrierArrive(empty + 8 * stage);
       }
   }
+  if (Synced) {
+    consumersSync();
+    if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == p.count * gridDim.x - 1)
+      atomicExch(p.barrier, 0u);
+  }
 }
 
 /// As the runtime: the largest step's activations and as many buffers as
@@ -83,8 +102,9 @@ int stagesFor(int perSm, int xFloats) {
   int optin = 0;
   CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
                                0));
-  return std::min(16, (optin / perSm - 1024 - 4 * xFloats) /
-                          int(kGemvProgramStageBytes + 16));
+  // The multiprocessor's shared memory is the opt-in limit and the 1 KiB
+  // each block reserves.
+  return gemvProgramStages(unsigned((optin + 1024) / perSm - 1024), xFloats);
 }
 
 int largestK(const GemvProgram &p) {
@@ -249,10 +269,17 @@ struct ModelShape {
   int layers, hidden, qkv, intermediate, vocab;
 };
 
+/// What timeToken runs: the programs, or their streaming alone, without or
+/// with the steps' barriers.
+enum class Mode { programs, streaming, synced };
+
 /// A decode token's matrices: as t1 kernels (perSm 0) or as one program
-/// per layer on perSm blocks per SM (streamOnly: the streaming alone).
-void timeToken(const ModelShape &m, int perSm, bool streaming,
-               double bandwidth) {
+/// per layer on perSm blocks per SM.
+void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
+  if (perSm > 0 && stagesFor(perSm, m.intermediate) < 2) {
+    std::printf("%s: %d/SM leaves fewer than 2 buffers\n", m.name, perSm);
+    return;
+  }
   cudaStream_t stream;
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   float *x = zeros(size_t(m.intermediate)), *out = zeros(size_t(m.vocab));
@@ -283,8 +310,10 @@ void timeToken(const ModelShape &m, int perSm, bool streaming,
     GemvProgram q = p;
     p.count = 0;
     launches.push_back([=] {
-      launchProgram(streaming ? streamOnly : llmc_gemv_program_bf16, q, perSm,
-                    stream);
+      launchProgram(mode == Mode::streaming ? streamOnly<false>
+                    : mode == Mode::synced  ? streamOnly<true>
+                                            : llmc_gemv_program_bf16,
+                    q, perSm, stream);
     });
   };
   auto emit = [&] {
@@ -316,8 +345,10 @@ void timeToken(const ModelShape &m, int perSm, bool streaming,
     std::snprintf(what, sizeof what, "t1 kernels");
   else
     std::snprintf(what, sizeof what, "%s, %d/SM, %d stages",
-                  streaming ? "streaming alone" : "programs", perSm,
-                  stagesFor(perSm, m.intermediate));
+                  mode == Mode::streaming ? "streaming alone"
+                  : mode == Mode::synced  ? "streaming with barriers"
+                                          : "programs",
+                  perSm, stagesFor(perSm, m.intermediate));
   std::printf("%s bf16 token matrices, %s: %zu launches, %.0f us/token "
               "(%.0f tok/s), %.1f%% of copy bandwidth\n",
               m.name, what, launches.size(), us, 1e6 / us,
@@ -333,12 +364,21 @@ void timeToken(const ModelShape &m, int perSm, bool streaming,
 
 int main(int argc, char **argv) {
   bool timed = !(argc > 1 && std::strcmp(argv[1], "--no-timing") == 0);
+  // --profile PER_SM: the 1B token's programs alone, for a profiler.
+  int profile = argc > 2 && std::strcmp(argv[1], "--profile") == 0
+                    ? std::atoi(argv[2])
+                    : 0;
   cudaDeviceProp prop;
   CHECK(cudaGetDeviceProperties(&prop, 0));
   std::printf("%s, %d SMs\n", prop.name, prop.multiProcessorCount);
   smCount = prop.multiProcessorCount;
   CHECK(cudaMalloc(&barrier, 4));
   CHECK(cudaMemset(barrier, 0, 4));
+  if (profile > 0) {
+    timeToken({"llama-1b", 16, 2048, 3072, 8192, 128256}, profile,
+              Mode::programs, copyBandwidth());
+    return 0;
+  }
   check();
   if (timed) {
     double bandwidth = copyBandwidth();
@@ -346,11 +386,13 @@ int main(int argc, char **argv) {
     const ModelShape models[] = {{"llama-1b", 16, 2048, 3072, 8192, 128256},
                                  {"llama-8b", 32, 4096, 6144, 14336, 128256}};
     for (const ModelShape &m : models) {
-      timeToken(m, 0, false, bandwidth);
+      timeToken(m, 0, Mode::programs, bandwidth);
       for (int perSm : {1, 2, 3})
-        timeToken(m, perSm, false, bandwidth);
-      for (int perSm : {1, 2})
-        timeToken(m, perSm, true, bandwidth);
+        timeToken(m, perSm, Mode::programs, bandwidth);
+      for (int perSm : {1, 2}) {
+        timeToken(m, perSm, Mode::streaming, bandwidth);
+        timeToken(m, perSm, Mode::synced, bandwidth);
+      }
     }
   }
   std::printf("%s\n", failures ? "FAILED" : "all programs match");

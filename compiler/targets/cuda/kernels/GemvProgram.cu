@@ -23,12 +23,12 @@
 // instance it stands for). Its rows go in blocks of 8 (gated: 4 gate rows
 // and the same 4 up rows) numbered across its matrices; block b of the
 // grid takes row blocks b, b + grid, ..., each in chunks of 1024 columns:
-// the producer copies the chunk's rows into a buffer and warp w of the
-// consumers multiplies row w of it with the activations, which the
-// consumers copy into shared memory at the start of each step (read from
-// L2 per chunk instead, their round trip made the consumers, not the
-// memory, the limit: 49% of the copy bandwidth against 98% for the
-// streaming alone, 1B decode shape on an H200). They are read by plain
+// the producer copies the chunk's rows into a buffer and the consumers
+// multiply them with the activations, which they copy into shared memory
+// at the start of each step (read from L2 per chunk instead, their round
+// trip made the consumers, not the memory, the limit: 49% of the copy
+// bandwidth against 98% for the streaming alone, 1B decode shape on an
+// H200), with the step's norm scale if it has one. They are read by plain
 // loads: a step's input is written earlier in the same launch, which the
 // read-only path may not see, and the barrier's fences make plain loads
 // coherent. The barrier is a counter in device memory
@@ -37,6 +37,11 @@
 // end every block adds one more and the last one sets it back to zero. A
 // block waiting longer than two seconds traps, so a grid that is not
 // resident whole fails the step instead of hanging.
+//
+// Where the time goes (the 1B decode token's matrices, two blocks per SM,
+// gemv-program-check on an H200): the streaming alone takes 565 us, with
+// the steps' barriers and activation staging 709, the programs 723. The
+// barriers are the gap left.
 //
 // Launch: block kGemvProgramThreads, dynamic shared memory
 // gemvProgramSharedBytes(stages, xFloats), at most as many blocks as are
@@ -55,7 +60,9 @@ constexpr int kGemvProgramSteps = 8;
 /// Rows and columns of a chunk: one 16 KiB buffer of 16-bit weights.
 constexpr int kGemvProgramRows = 8, kGemvProgramCols = 1024;
 constexpr int kGemvProgramStageBytes = kGemvProgramRows * kGemvProgramCols * 2;
-/// Eight consumer warps (one row of a chunk each) and one producer warp.
+/// Eight consumer warps and one producer warp. (Sixteen consumer warps on
+/// one block per SM: 801 against 723 us for the 1B token's matrices, 3602
+/// against 3739 for the 8B's, gemv-program-check on an H200.)
 constexpr int kGemvProgramConsumers = 256;
 constexpr int kGemvProgramThreads = kGemvProgramConsumers + 32;
 
@@ -84,12 +91,28 @@ static_assert(sizeof(GemvProgram) == 128 * kGemvProgramSteps + 56,
 
 namespace {
 
-/// The buffers, a full and an empty mbarrier per buffer, then the step's
-/// activations (xFloats floats).
+/// The consumer warps' row partials, in stages + 1 slots (consumeStep):
+/// four floats per warp and an arrival count per slot.
+constexpr int kGemvProgramSlotBytes = kGemvProgramConsumers / 32 * 16 + 4;
+
+/// The buffers, a full and an empty mbarrier per buffer, the step's
+/// activations (xFloats floats), the partials' slots and a float per
+/// consumer warp (the norm's sum of squares).
 __host__ __device__ constexpr unsigned gemvProgramSharedBytes(int stages,
                                                               int xFloats) {
   return unsigned(stages) * (kGemvProgramStageBytes + 16) +
-         unsigned(xFloats) * 4;
+         unsigned(xFloats) * 4 + unsigned(stages + 1) * kGemvProgramSlotBytes +
+         kGemvProgramConsumers / 32 * 4;
+}
+
+/// The most buffers that fit `bytes` of shared memory per block (at most
+/// 16), 0 if fewer than 2 do.
+__host__ __device__ constexpr int gemvProgramStages(unsigned bytes,
+                                                    int xFloats) {
+  for (int stages = 16; stages >= 2; --stages)
+    if (gemvProgramSharedBytes(stages, xFloats) <= bytes)
+      return stages;
+  return 0;
 }
 
 /// Where a step's row block g lies: matrix `matrix`, first row `row`,
@@ -208,13 +231,25 @@ __device__ inline void gridWait(unsigned *barrier, unsigned target) {
   consumersSync();
 }
 
+/// A position in the ring: the buffer and the parity of its round.
+struct RingCursor {
+  int stage = 0;
+  unsigned parity = 0;
+  __device__ void advance(int stages) {
+    if (++stage == stages) {
+      stage = 0;
+      parity ^= 1;
+    }
+  }
+};
+
 /// The producer warp: every chunk of the block's row blocks of every
 /// step, in the consumers' order, into the ring as buffers free up.
 template <typename W>
 __device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
                         unsigned empty) {
   int lane = threadIdx.x & 31;
-  unsigned chunk = 0;
+  RingCursor at;
   for (int i = 0; i < p.count; ++i) {
     const GemvArgs &a = p.steps[i];
     int kind = p.kinds[i], blocks = rowBlocks(a, kind);
@@ -223,9 +258,8 @@ __device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
       const W *w = static_cast<const W *>(rb.matrix == 0   ? a.w[0]
                                           : rb.matrix == 1 ? a.w[1]
                                                            : a.w[2]);
-      for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
-        int stage = int(chunk % unsigned(p.stages));
-        unsigned round = chunk / unsigned(p.stages);
+      for (int c = 0; c < a.k; c += kGemvProgramCols, at.advance(p.stages)) {
+        int stage = at.stage;
         int cols = min(kGemvProgramCols, a.k - c);
         // Slot s of the buffer: row s of the block (gated: gate row s for
         // s < 4, up row s - 4).
@@ -234,7 +268,7 @@ __device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
         int r = gated ? slot & 3 : slot;
         bool copies = slot < kGemvProgramRows && r < rb.rows;
         int rowsCopied = gated ? 2 * rb.rows : rb.rows;
-        mbarrierWait(empty + 8 * stage, (round & 1) ^ 1);
+        mbarrierWait(empty + 8 * stage, at.parity ^ 1);
         if (lane == 0)
           mbarrierExpect(full + 8 * stage, unsigned(rowsCopied * cols * 2));
         __syncwarp();
@@ -251,97 +285,143 @@ __device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
   }
 }
 
-/// acc += the 8 weights at `wp` (shared memory) . x[0 .. 8) (and squares
-/// += their squares).
-template <typename W, bool Norm>
-__device__ inline void chunkDot(const W *wp, const float *x, float &acc,
-                                float &squares) {
-  uint4 chunk = *reinterpret_cast<const uint4 *>(wp);
-  float2 w0 = unpack(chunk.x, W()), w1 = unpack(chunk.y, W()),
-         w2 = unpack(chunk.z, W()), w3 = unpack(chunk.w, W());
-  const float4 *xr = reinterpret_cast<const float4 *>(x);
-  float4 a = xr[0], b = xr[1];
-  acc += w0.x * a.x + w0.y * a.y + w1.x * a.z + w1.y * a.w + w2.x * b.x +
-         w2.y * b.y + w3.x * b.z + w3.y * b.w;
-  if constexpr (Norm)
-    squares += a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w + b.x * b.x +
-               b.y * b.y + b.z * b.z + b.w * b.w;
+/// Sums each of a thread's four row partials over its warp, in six
+/// shuffles instead of twenty: lanes 8 j .. 8 j + 7 end with row j's sum.
+__device__ inline float warpSum4(const float (&v)[4], int lane) {
+  bool high = lane & 16, odd = lane & 8;
+  // Lanes 16 .. 31 keep rows 2 and 3, the others rows 0 and 1.
+  float s0 = __shfl_xor_sync(0xffffffffu, high ? v[0] : v[2], 16);
+  float s1 = __shfl_xor_sync(0xffffffffu, high ? v[1] : v[3], 16);
+  float b0 = (high ? v[2] : v[0]) + s0, b1 = (high ? v[3] : v[1]) + s1;
+  float c = (odd ? b1 : b0) + __shfl_xor_sync(0xffffffffu, odd ? b0 : b1, 8);
+  c += __shfl_xor_sync(0xffffffffu, c, 4);
+  c += __shfl_xor_sync(0xffffffffu, c, 2);
+  return c + __shfl_xor_sync(0xffffffffu, c, 1);
 }
 
-/// One step's row blocks of this block, consumed from the ring: warp w
-/// multiplies slot w of each chunk; then the row's epilogue as in Gemv.cu.
-template <typename W, bool Norm, bool Residual, bool Gated>
+/// Where the consumer warps' row partials meet, in shared memory: a slot
+/// per row block, `slots` (stages + 1) of them in turn. A warp may run
+/// ahead of the slowest by at most `stages` chunks (a buffer is refilled
+/// only when every warp has released it), so by at most `stages` row
+/// blocks: a slot is free again when its turn comes back.
+struct RowPartials {
+  float (*sums)[kGemvProgramConsumers / 32][4]; ///< [slots]
+  int *arrived;                                 ///< [slots], zero when free
+  int slots;
+  int slot = 0; ///< this row block's
+};
+
+/// One step's row blocks of this block, consumed from the ring. The
+/// consumers' first half multiplies rows 0 .. 3 of each chunk (gated: the
+/// gate rows), the second rows 4 .. 7; thread t of a half (h threads)
+/// takes columns 4 t .. 4 t + 3, 4 (t + h) .., up to 1024: each activation
+/// is read from shared memory once per chunk and half, and every read is
+/// free of bank conflicts. Each warp leaves its row partials in
+/// `partials` and goes on; the last warp to arrive at a row block adds
+/// them up (the warps of a row's half, in order) and writes its rows as
+/// Gemv.cu does, with the step's norm scale `scale` (1 without a norm). So
+/// no warp waits for another within a step.
+template <typename W, bool Residual, bool Gated>
 __device__ void consumeStep(const GemvArgs &a, int kind, const W *ring,
-                            const float *xs, unsigned full, unsigned empty,
-                            int stages, unsigned &chunk) {
-  __shared__ float up[4];
-  int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+                            const float *xs, float scale, unsigned full,
+                            unsigned empty, int stages, RingCursor &at,
+                            RowPartials &partials) {
+  constexpr int halfThreads = kGemvProgramConsumers / 2;
+  constexpr int halfWarps = halfThreads / 32;
+  int t = threadIdx.x, warp = t >> 5, lane = t & 31;
+  int half = t / halfThreads, col = (t % halfThreads) * 4;
   int blocks = rowBlocks(a, kind);
   for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
     RowBlock rb = rowBlock(a, kind, g);
-    int r = Gated ? warp & 3 : warp;
-    bool valid = r < rb.rows;
-    float acc = 0.0f, squares = 0.0f;
-    for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
-      int stage = int(chunk % unsigned(stages));
-      unsigned round = chunk / unsigned(stages);
+    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int c = 0; c < a.k; c += kGemvProgramCols, at.advance(stages)) {
       int cols = min(kGemvProgramCols, a.k - c);
-      mbarrierWait(full + 8 * stage, round & 1);
-      if (valid) {
-        const W *row = ring + (size_t)stage * (kGemvProgramStageBytes / 2) +
-                       warp * kGemvProgramCols;
-        const float *x = xs + c;
+      mbarrierWait(full + 8 * at.stage, at.parity);
+      const W *rows = ring + (size_t)at.stage * (kGemvProgramStageBytes / 2) +
+                      half * 4 * kGemvProgramCols;
 #pragma unroll
-        for (int u = 0; u < kGemvProgramCols / 256; ++u) {
-          int col = lane * 8 + u * 256;
-          if (col < cols)
-            chunkDot<W, Norm>(row + col, x + col, acc, squares);
+      for (int h = 0; h < kGemvProgramCols / (4 * halfThreads); ++h) {
+        int cc = col + h * 4 * halfThreads;
+        if (cc < cols) {
+          float4 xv = *reinterpret_cast<const float4 *>(xs + c + cc);
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            uint2 wv = *reinterpret_cast<const uint2 *>(
+                rows + j * kGemvProgramCols + cc);
+            float2 w0 = unpack(wv.x, W()), w1 = unpack(wv.y, W());
+            acc[j] += w0.x * xv.x + w0.y * xv.y + w1.x * xv.z + w1.y * xv.w;
+          }
         }
       }
       __syncwarp();
       if (lane == 0)
-        mbarrierArrive(empty + 8 * stage);
+        mbarrierArrive(empty + 8 * at.stage);
     }
-    acc = warpSum(acc);
-    float scale = 1.0f;
-    if constexpr (Norm)
-      scale = rsqrtf(warpSum(squares) / a.k + a.normEpsilon);
+    float sum = warpSum4(acc, lane);
+    int slot = partials.slot;
+    if (++partials.slot == partials.slots)
+      partials.slot = 0;
+    if ((lane & 7) == 0)
+      partials.sums[slot][warp][lane >> 3] = sum;
+    __syncwarp();
+    int last = 0;
+    if (lane == 0) {
+      __threadfence_block();
+      last = atomicAdd(&partials.arrived[slot], 1) ==
+             kGemvProgramConsumers / 32 - 1;
+      if (last)
+        partials.arrived[slot] = 0;
+      __threadfence_block();
+    }
+    if (!__shfl_sync(0xffffffffu, last, 0))
+      continue;
+    __syncwarp();
+    // Row s of the block: the warps of its half, in order.
+    auto row = [&](int s) {
+      const volatile float(*sums)[4] = partials.sums[slot];
+      int w0 = (s >> 2) * halfWarps, j = s & 3;
+      float v = 0.0f;
+#pragma unroll
+      for (int w = 0; w < halfWarps; ++w)
+        v += sums[w0 + w][j];
+      return v;
+    };
     if constexpr (Gated) {
-      int row = rb.row + r;
-      if (warp >= 4 && lane == 0 && valid)
-        up[r] = acc * scale + (a.bias[1] ? a.bias[1][row] : 0.0f);
-      consumersSync();
-      if (warp < 4 && lane == 0 && valid) {
-        float gate = acc * scale + (a.bias[0] ? a.bias[0][row] : 0.0f);
-        a.out[0][row] = gateActivation(gate, a.activation) * up[r];
+      if (lane < rb.rows) {
+        int r = rb.row + lane;
+        float gate = row(lane) * scale + (a.bias[0] ? a.bias[0][r] : 0.0f);
+        float up = row(lane + 4) * scale + (a.bias[1] ? a.bias[1][r] : 0.0f);
+        a.out[0][r] = gateActivation(gate, a.activation) * up;
       }
-      consumersSync(); // up[] is free for the next row block
-    } else if (lane == 0 && valid) {
-      int row = rb.row + r;
+    } else if (lane < rb.rows) {
+      int r = rb.row + lane;
       const float *bias = rb.matrix == 0   ? a.bias[0]
                           : rb.matrix == 1 ? a.bias[1]
                                            : a.bias[2];
       float *out = rb.matrix == 0   ? a.out[0]
                    : rb.matrix == 1 ? a.out[1]
                                     : a.out[2];
-      float v = acc * scale + (bias ? bias[row] : 0.0f);
+      float v = row(lane) * scale + (bias ? bias[r] : 0.0f);
       if (a.softcap > 0.0f)
         v = a.softcap * tanhf(v / a.softcap);
       if constexpr (Residual)
         if (rb.matrix == 0)
-          v += a.residual[row];
-      out[row] = v;
+          v += a.residual[r];
+      out[r] = v;
     }
   }
 }
 
 /// Copies the step's activations into shared memory (every consumer
 /// thread, eight 16-byte loads in flight each), for its chunks to read:
-/// one round trip to L2 per step instead of one per chunk.
-__device__ inline void stageActivations(const GemvArgs &a, float *xs) {
+/// one round trip to L2 per step instead of one per chunk. Returns the
+/// norm's scale, 1 / sqrt(mean(x^2) + epsilon), when `norm`, else 1.
+__device__ inline float stageActivations(const GemvArgs &a, float *xs,
+                                         float *squares, bool norm) {
   const float4 *src = reinterpret_cast<const float4 *>(a.x);
   float4 *dst = reinterpret_cast<float4 *>(xs);
   int n = a.k / 4;
+  float sum = 0.0f;
   for (int i = threadIdx.x; i < n; i += 8 * kGemvProgramConsumers) {
     float4 v[8];
 #pragma unroll
@@ -350,10 +430,25 @@ __device__ inline void stageActivations(const GemvArgs &a, float *xs) {
         v[j] = src[i + j * kGemvProgramConsumers];
 #pragma unroll
     for (int j = 0; j < 8; ++j)
-      if (i + j * kGemvProgramConsumers < n)
+      if (i + j * kGemvProgramConsumers < n) {
         dst[i + j * kGemvProgramConsumers] = v[j];
+        sum += v[j].x * v[j].x + v[j].y * v[j].y + v[j].z * v[j].z +
+               v[j].w * v[j].w;
+      }
+  }
+  if (norm) {
+    sum = warpSum(sum);
+    if ((threadIdx.x & 31) == 0)
+      squares[threadIdx.x >> 5] = sum;
   }
   consumersSync();
+  if (!norm)
+    return 1.0f;
+  float total = 0.0f;
+#pragma unroll
+  for (int w = 0; w < kGemvProgramConsumers / 32; ++w)
+    total += squares[w];
+  return rsqrtf(total / a.k + a.normEpsilon);
 }
 
 template <typename W> __device__ void gemvProgram(const GemvProgram &p) {
@@ -379,35 +474,31 @@ template <typename W> __device__ void gemvProgram(const GemvProgram &p) {
   const W *buffers = reinterpret_cast<const W *>(shared);
   float *xs = reinterpret_cast<float *>(
       shared + p.stages * (kGemvProgramStageBytes + 16));
-  unsigned chunk = 0;
+  RingCursor at;
+  RowPartials partials;
+  partials.sums =
+      reinterpret_cast<float(*)[kGemvProgramConsumers / 32][4]>(xs + p.xFloats);
+  partials.slots = p.stages + 1;
+  partials.arrived = reinterpret_cast<int *>(partials.sums + partials.slots);
+  float *squares = reinterpret_cast<float *>(partials.arrived + partials.slots);
+  for (int s = threadIdx.x; s < partials.slots; s += kGemvProgramConsumers)
+    partials.arrived[s] = 0;
   for (int i = 0; i < p.count; ++i) {
     const GemvArgs &a = p.steps[i];
-    stageActivations(a, xs);
-    switch (p.kinds[i]) {
-    case kGemvResidual:
-      consumeStep<W, false, true, false>(a, p.kinds[i], buffers, xs, full,
-                                         empty, p.stages, chunk);
-      break;
-    case kGemvNorm:
-      consumeStep<W, true, false, false>(a, p.kinds[i], buffers, xs, full,
-                                         empty, p.stages, chunk);
-      break;
-    case kGemvNormResidual:
-      consumeStep<W, true, true, false>(a, p.kinds[i], buffers, xs, full, empty,
-                                        p.stages, chunk);
-      break;
-    case kGemvGated:
-      consumeStep<W, false, false, true>(a, p.kinds[i], buffers, xs, full,
-                                         empty, p.stages, chunk);
-      break;
-    case kGemvGatedNorm:
-      consumeStep<W, true, false, true>(a, p.kinds[i], buffers, xs, full, empty,
-                                        p.stages, chunk);
-      break;
-    default:
-      consumeStep<W, false, false, false>(a, p.kinds[i], buffers, xs, full,
-                                          empty, p.stages, chunk);
-    }
+    int kind = p.kinds[i];
+    float scale =
+        stageActivations(a, xs, squares,
+                         kind == kGemvNorm || kind == kGemvNormResidual ||
+                             kind == kGemvGatedNorm);
+    if (kind == kGemvResidual || kind == kGemvNormResidual)
+      consumeStep<W, true, false>(a, kind, buffers, xs, scale, full, empty,
+                                  p.stages, at, partials);
+    else if (gatedKind(kind))
+      consumeStep<W, false, true>(a, kind, buffers, xs, scale, full, empty,
+                                  p.stages, at, partials);
+    else
+      consumeStep<W, false, false>(a, kind, buffers, xs, scale, full, empty,
+                                   p.stages, at, partials);
     if (i + 1 == p.count)
       break;
     gridArrive(p.barrier);
