@@ -27,6 +27,17 @@ bool environmentFlag(const char *name, bool otherwise) {
                                      : otherwise;
 }
 
+/// An integer environment switch: its value when it is one in [low, high],
+/// else `otherwise`.
+int environmentInt(const char *name, int otherwise, int low, int high) {
+  const char *value = std::getenv(name);
+  if (!value || !*value)
+    return otherwise;
+  char *end = nullptr;
+  long parsed = std::strtol(value, &end, 10);
+  return *end == 0 && parsed >= low && parsed <= high ? int(parsed) : otherwise;
+}
+
 /// Whether llmc_attention_decode_step takes this head dim (kernels/
 /// DecodeAttention.cu); a plan whose attention it all takes can replay its
 /// one-token step as a graph.
@@ -520,13 +531,23 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   launched = false;
   DType wt = model.plan().weights[size_t(parts[0].weight)].dtype;
   if ((wt != DType::BF16 && wt != DType::F16) || x % 16 != 0 || k % 8 != 0 ||
-      !gemvTokens(rows) || (fusion.norm && !fusion.folded))
+      !gemvTokens(rows))
+    return nullptr;
+  std::string type = plan::dtypeName(wt);
+  bool program =
+      gathering_ && rows == 1 && model.hasFunction("llmc_gemv_program_" + type);
+  // A norm whose weights are not folded into the matrices (the LM head
+  // tied to the embedding) only a GEMV program applies, as it stages the
+  // activations; and only in a step that joins others of its type (alone,
+  // it gains nothing over the norm kernel and the t1 instance).
+  bool unfolded = fusion.norm && !fusion.folded;
+  if (unfolded && !(program && program_.count > 0 && programType_ == type &&
+                    fusion.weight % 16 == 0))
     return nullptr;
   // Plain, or the instance with the step's fused norm and/or residual.
   int kind = gated         ? (fusion.norm ? kGemvGatedNorm : kGemvGated)
              : fusion.norm ? (fusion.residual ? kGemvNormResidual : kGemvNorm)
                            : (fusion.residual ? kGemvResidual : kGemvPlain);
-  std::string type = plan::dtypeName(wt);
   std::string name = gemvInstance(kind, type, gemvTokens(rows));
   if (!model.hasFunction(name))
     return nullptr;
@@ -547,13 +568,14 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
     a.n[j] = gated && j > 0 ? 0 : parts[j].n;
   }
   launched = true;
-  if (gathering_ && rows == 1 &&
-      model.hasFunction("llmc_gemv_program_" + type)) {
+  if (program) {
     // A step of the GEMV program: the instance it stands for.
     if (program_.count > 0 && programType_ != type)
       if (llmc_status_t s = flushProgram())
         return s;
     program_.steps[program_.count] = a;
+    program_.normWeights[program_.count] = unfolded ? fusion.weight : 0;
+    program_.normUnitOffset[program_.count] = unfolded ? fusion.unitOffset : 0;
     program_.kinds[program_.count++] = kind;
     programType_ = type;
     return program_.count == kGemvProgramSteps ? flushProgram() : nullptr;
@@ -569,7 +591,8 @@ llmc_status_t CudaSession::flushProgram() {
   // A step alone gains nothing from a program (no boundary to stream
   // across) and loses its kernel's own grid: the 16-bit LM head of an
   // int4 model decoded 3% slower as a program of one step (H200, 1B).
-  if (p.count == 1)
+  // (A step with unfolded norm weights never stands alone: enqueueGemv.)
+  if (p.count == 1 && p.normWeights[0] == 0)
     return launch(gemvInstance(p.kinds[0], programType_, 1),
                   gemvBlocks(p.steps[0], p.kinds[0]), 1, 256, 0, {&p.steps[0]});
   if (programsInStep_ >= programBarrierCount_)
@@ -577,15 +600,14 @@ llmc_status_t CudaSession::flushProgram() {
                             "a step has more than %d GEMV programs",
                             programBarrierCount_);
   p.barrier = programBarriers_ + CUdeviceptr(programsInStep_++) * 4;
-  // LLMC_CUDA_PROGRAM_BLOCKS blocks per multiprocessor (default 2: one
-  // block's eight consumer warps cannot keep up with its stream), each
+  // LLMC_CUDA_PROGRAM_BLOCKS blocks per multiprocessor (default 1: half
+  // the blocks at each grid barrier and one copy of the activations per SM;
+  // decode 2.7% (1B) and 2.9% (8B) faster than with 2 on an H200), each
   // with the largest step's activations and as many 16 KiB buffers as the
   // rest of its share of the shared memory holds (at most 16), and every
   // block resident at once: the barrier waits for all of them.
   std::string name = "llmc_gemv_program_" + programType_;
-  int perSm = 2;
-  if (const char *setting = std::getenv("LLMC_CUDA_PROGRAM_BLOCKS"))
-    perSm = std::max(1, std::atoi(setting));
+  int perSm = environmentInt("LLMC_CUDA_PROGRAM_BLOCKS", 1, 1, 8);
   p.xFloats = 0;
   for (int i = 0; i < p.count; ++i)
     p.xFloats = std::max(p.xFloats, p.steps[i].k);
@@ -990,7 +1012,11 @@ llmc_status_t CudaSession::launchDecodeGraph() {
     // while capturing is allowed.
     if (CUresult r = d.cuStreamBeginCapture(stream_, 2))
       return d.error(r, "cuStreamBeginCapture");
+    // The argmax of the logits goes in too (a dependent launch inside the
+    // graph, not one more launch after it); forward() reads it when asked.
     llmc_status_t status = enqueueSteps(1, false);
+    if (!status)
+      status = enqueueArgmax(1);
     CUgraph graph = nullptr;
     CUresult r = d.cuStreamEndCapture(stream_, &graph);
     if (status) {
@@ -1010,6 +1036,15 @@ llmc_status_t CudaSession::launchDecodeGraph() {
   if (CUresult r = d.cuGraphLaunch(graph_, stream_))
     return d.error(r, "launching the decode step's graph");
   return nullptr;
+}
+
+llmc_status_t CudaSession::enqueueArgmax(int64_t t) {
+  const plan::Plan &plan = model.plan();
+  CUdeviceptr result =
+      arena_ + CUdeviceptr(t * plan.buffers[size_t(plan.logits)].offset) * 4 +
+      CUdeviceptr(plan.logitsOffset(t, false)) * 4;
+  int n = int(plan.vocabSize);
+  return launch("llmc_argmax", 1, 1, 1024, 0, {&result, &n, &argmax_});
 }
 
 llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
@@ -1059,12 +1094,11 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
   size_t bytes = rows * size_t(plan.vocabSize) * 4;
   // The copy waits for the kernels: the one host sync of a step.
   if (rows == 1 && argmax) {
-    int n = int(plan.vocabSize);
-    if (llmc_status_t s =
-            launch("llmc_argmax", 1, 1, 1024, 0, {&result, &n, &argmax_})) {
-      d.cuStreamSynchronize(stream_);
-      return s;
-    }
+    if (!(t == 1 && useGraphs_))
+      if (llmc_status_t s = enqueueArgmax(t)) {
+        d.cuStreamSynchronize(stream_);
+        return s;
+      }
     if (CUresult r = d.cuMemcpyDtoHAsync(&hostStep_[2], argmax_, 4, stream_))
       return d.error(r, "reading the argmax");
     if (CUresult r = d.cuStreamSynchronize(stream_))

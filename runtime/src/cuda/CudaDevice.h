@@ -171,6 +171,8 @@ private:
   /// rows of k features.
   llmc_status_t normalizedInput(const Fusion &fusion, CUdeviceptr x, int rows,
                                 int k, CUdeviceptr &out);
+  /// Launches llmc_argmax over the last of `t` tokens' logits into argmax_.
+  llmc_status_t enqueueArgmax(int64_t t);
   /// Launches the GEMV program gathered so far (program_), if any.
   llmc_status_t flushProgram();
   /// Replays (capturing it first when needed) the one-token step's graph.

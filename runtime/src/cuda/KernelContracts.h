@@ -32,9 +32,9 @@ struct GemvArgs {
 static_assert(sizeof(GemvArgs) == 128, "GemvArgs must match kernels/Gemv.cu");
 
 /// GemvProgram of kernels/GemvProgram.cu: up to kGemvProgramSteps one-token
-/// GEMV steps in one persistent launch, each a GemvArgs and the t1
-/// instance it stands for (GemvKind), streamed through `stages` buffers of
-/// shared memory.
+/// GEMV steps in one persistent launch, each a GemvArgs, the t1 instance
+/// it stands for (GemvKind) and, for a norm not folded into its matrices,
+/// the norm's weights; streamed through `stages` buffers of shared memory.
 constexpr int kGemvProgramSteps = 8;
 constexpr unsigned kGemvProgramThreads = 288, kGemvProgramStageBytes = 16384;
 constexpr unsigned kGemvProgramConsumerWarps = 8;
@@ -77,11 +77,13 @@ inline unsigned gemvBlocks(const GemvArgs &a, int kind) {
 }
 struct GemvProgram {
   GemvArgs steps[kGemvProgramSteps];
+  CUdeviceptr normWeights[kGemvProgramSteps];
+  int32_t normUnitOffset[kGemvProgramSteps];
   int32_t kinds[kGemvProgramSteps];
   int32_t count, stages, xFloats, unused;
   CUdeviceptr barrier;
 };
-static_assert(sizeof(GemvProgram) == 128 * kGemvProgramSteps + 56,
+static_assert(sizeof(GemvProgram) == 140 * kGemvProgramSteps + 56,
               "GemvProgram must match kernels/GemvProgram.cu");
 
 /// GemvQArgs of kernels/GemvQuantized.cu.

@@ -6,10 +6,11 @@
 //
 // 1. Correctness: a program of every kind of step (three matrices with
 //    biases and a soft cap, residual, norm, norm and residual, gated,
-//    gated with a norm; k of 1000, 2048 and 8192), each step reading the
-//    one before's output, against the same steps as Gemv.cu's t1 kernels:
-//    max|out - ref| / max|ref| <= 1e-4 (the same products, summed in
-//    another order).
+//    gated with a norm, a norm whose weights the program applies; k of
+//    1000, 2048 and 8192), each step reading the one before's output,
+//    against the same steps as Gemv.cu's t1 kernels (the last on
+//    activations normalized on the host): max|out - ref| / max|ref| <=
+//    1e-4 (the same products, summed in another order).
 // 2. Speed: the Llama 1B and 8B decode token's matrices (every layer's
 //    QKV, o, gate/up and down, then the LM head) with weights from memory:
 //    as Gemv.cu's kernels in a graph with dependent launches (as the
@@ -20,8 +21,10 @@
 //    device-to-device copy bandwidth measured here is the 100% line.
 //
 // --profile PER_SM times only the 1B token's programs on PER_SM blocks per
-// SM, for a profiler (ncu -k llmc_gemv_program_bf16). Exits 1 on a
-// mismatch or a CUDA error.
+// SM, for a profiler (ncu -k llmc_gemv_program_bf16); --stages-sweep times
+// them and their streaming with the steps' barriers and staging (both, and
+// each alone) for ring depths of 3, 5 and 12. Exits 1
+// on a mismatch or a CUDA error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,7 +52,7 @@ unsigned *barrier = nullptr;
 /// Consumers that only wait for each chunk and release it: the streaming
 /// alone; `Synced`, with the program's activation staging and grid
 /// barriers between steps (what the steps' boundaries cost).
-template <bool Synced>
+template <bool Barriers, bool Staging = Barriers>
 __global__ void __launch_bounds__(kGemvProgramThreads)
     streamOnly(const __grid_constant__ GemvProgram p) {
   extern __shared__ __align__(128) unsigned char shared[];
@@ -73,11 +76,11 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
   unsigned chunk = 0;
   for (int i = 0; i < p.count; ++i) {
     const GemvArgs &a = p.steps[i];
-    if (Synced) {
-      if (i > 0) {
-        gridArrive(p.barrier);
-        gridWait(p.barrier, i * gridDim.x);
-      }
+    if (Barriers && i > 0) {
+      gridArrive(p.barrier);
+      gridWait(p.barrier, i * gridDim.x);
+    }
+    if (Staging) {
       stageActivations(a, xs, reinterpret_cast<float *>(xs + p.xFloats), false);
     }
     int blocks = rowBlocks(a, p.kinds[i]);
@@ -89,7 +92,7 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
           mbarrierArrive(empty + 8 * stage);
       }
   }
-  if (Synced) {
+  if (Barriers) {
     consumersSync();
     if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == p.count * gridDim.x - 1)
       atomicExch(p.barrier, 0u);
@@ -98,13 +101,18 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
 
 /// As the runtime: the largest step's activations and as many buffers as
 /// the rest of the block's share holds.
+/// At most this many buffers (--stages-sweep sets it).
+int stagesCap = 16;
+
 int stagesFor(int perSm, int xFloats) {
   int optin = 0;
   CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
                                0));
   // The multiprocessor's shared memory is the opt-in limit and the 1 KiB
   // each block reserves.
-  return gemvProgramStages(unsigned((optin + 1024) / perSm - 1024), xFloats);
+  return std::min(
+      stagesCap,
+      gemvProgramStages(unsigned((optin + 1024) / perSm - 1024), xFloats));
 }
 
 int largestK(const GemvProgram &p) {
@@ -174,6 +182,10 @@ float *smallRandom(size_t n, uint32_t seed) {
 struct CheckStep {
   GemvArgs program, reference;
   int kind;
+  /// Norm weights not folded into the matrices (Gemma's 1 + w): the
+  /// reference multiplies a plain t1 kernel with x * (1 + w) / rms(x),
+  /// made on the host.
+  float *gamma = nullptr;
   std::vector<std::pair<float *, float *>> outs; // program, reference
   std::vector<int> sizes;
 };
@@ -224,14 +236,35 @@ void check() {
   add(kGemvGated, {2000, 2000}, 2048, false, 0.0f);
   add(kGemvNormResidual, {8192}, 2000, true, 0.0f);
   add(kGemvPlain, {1000}, 8192, false, 0.0f);
+  add(kGemvNorm, {3000}, 1000, false, 0.0f);
+  steps.back().gamma = smallRandom(1000, 17);
   GemvProgram p{};
   p.count = int(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
     p.steps[i] = steps[i].program;
     p.kinds[i] = steps[i].kind;
+    p.normWeights[i] = steps[i].gamma;
+    p.normUnitOffset[i] = steps[i].gamma ? 1 : 0;
   }
-  for (const CheckStep &s : steps)
-    launchKind(s.reference, s.kind, stream);
+  for (CheckStep &s : steps) {
+    if (!s.gamma) {
+      launchKind(s.reference, s.kind, stream);
+      continue;
+    }
+    CHECK(cudaStreamSynchronize(stream));
+    size_t k = size_t(s.reference.k);
+    std::vector<float> x = download(s.reference.x, k), g = download(s.gamma, k);
+    double squares = 0;
+    for (float v : x)
+      squares += double(v) * v;
+    float inv = float(1.0 / std::sqrt(squares / k + s.reference.normEpsilon));
+    for (size_t e = 0; e < k; ++e)
+      x[e] *= inv * (1.0f + g[e]);
+    float *normalized = zeros(k);
+    CHECK(cudaMemcpy(normalized, x.data(), k * 4, cudaMemcpyHostToDevice));
+    s.reference.x = normalized;
+    launchKind(s.reference, kGemvPlain, stream);
+  }
   for (int perSm : {1, 2, 3}) {
     // Twice: the barrier must be back at zero for the second launch.
     for (int twice = 0; twice < 2; ++twice)
@@ -271,7 +304,7 @@ struct ModelShape {
 
 /// What timeToken runs: the programs, or their streaming alone, without or
 /// with the steps' barriers.
-enum class Mode { programs, streaming, synced };
+enum class Mode { programs, streaming, synced, barriers, staging };
 
 /// A decode token's matrices: as t1 kernels (perSm 0) or as one program
 /// per layer on perSm blocks per SM.
@@ -310,9 +343,11 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
     GemvProgram q = p;
     p.count = 0;
     launches.push_back([=] {
-      launchProgram(mode == Mode::streaming ? streamOnly<false>
-                    : mode == Mode::synced  ? streamOnly<true>
-                                            : llmc_gemv_program_bf16,
+      launchProgram(mode == Mode::streaming  ? streamOnly<false>
+                    : mode == Mode::synced   ? streamOnly<true>
+                    : mode == Mode::barriers ? streamOnly<true, false>
+                    : mode == Mode::staging  ? streamOnly<false, true>
+                                             : llmc_gemv_program_bf16,
                     q, perSm, stream);
     });
   };
@@ -345,9 +380,11 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
     std::snprintf(what, sizeof what, "t1 kernels");
   else
     std::snprintf(what, sizeof what, "%s, %d/SM, %d stages",
-                  mode == Mode::streaming ? "streaming alone"
-                  : mode == Mode::synced  ? "streaming with barriers"
-                                          : "programs",
+                  mode == Mode::streaming  ? "streaming alone"
+                  : mode == Mode::synced   ? "streaming with barriers"
+                  : mode == Mode::barriers ? "streaming, barriers only"
+                  : mode == Mode::staging  ? "streaming, staging only"
+                                           : "programs",
                   perSm, stagesFor(perSm, m.intermediate));
   std::printf("%s bf16 token matrices, %s: %zu launches, %.0f us/token "
               "(%.0f tok/s), %.1f%% of copy bandwidth\n",
@@ -374,6 +411,24 @@ int main(int argc, char **argv) {
   smCount = prop.multiProcessorCount;
   CHECK(cudaMalloc(&barrier, 4));
   CHECK(cudaMemset(barrier, 0, 4));
+  if (argc > 1 && std::strcmp(argv[1], "--stages-sweep") == 0) {
+    // The 1B token's programs and their streaming with barriers, for each
+    // ring depth: what buffering costs the barriers.
+    double bandwidth = copyBandwidth();
+    ModelShape m{"llama-1b", 16, 2048, 3072, 8192, 128256};
+    for (int perSm : {1, 2})
+      for (int cap : {3, 5, 12}) {
+        stagesCap = 16;
+        if (cap > stagesFor(perSm, m.intermediate))
+          continue;
+        stagesCap = cap;
+        timeToken(m, perSm, Mode::programs, bandwidth);
+        timeToken(m, perSm, Mode::synced, bandwidth);
+        timeToken(m, perSm, Mode::barriers, bandwidth);
+        timeToken(m, perSm, Mode::staging, bandwidth);
+      }
+    return 0;
+  }
   if (profile > 0) {
     timeToken({"llama-1b", 16, 2048, 3072, 8192, 128256}, profile,
               Mode::programs, copyBandwidth());

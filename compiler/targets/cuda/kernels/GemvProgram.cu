@@ -20,7 +20,10 @@
 // memory streams across step boundaries.
 //
 // A step is a GemvArgs as for Gemv.cu's t1 instances and a kind (the
-// instance it stands for). Its rows go in blocks of 8 (gated: 4 gate rows
+// instance it stands for); a norm kind may also bring its norm's weights,
+// when they are not folded into its matrices (an LM head tied to the
+// embedding), and the activations are multiplied by them as they are
+// staged. Its rows go in blocks of 8 (gated: 4 gate rows
 // and the same 4 up rows) numbered across its matrices; block b of the
 // grid takes row blocks b, b + grid, ..., each in chunks of 1024 columns:
 // the producer copies the chunk's rows into a buffer and the consumers
@@ -39,14 +42,18 @@
 // resident whole fails the step instead of hanging.
 //
 // Where the time goes (the 1B decode token's matrices, two blocks per SM,
-// gemv-program-check on an H200): the streaming alone takes 565 us, with
-// the steps' barriers and activation staging 709, the programs 723. The
-// barriers are the gap left.
+// gemv-program-check --stages-sweep on an H200): the streaming alone takes
+// about 575 us, with the activation staging 601, with the grid barriers
+// 679, with both 718, the programs 727. The 48 barriers, about 2 us of lost
+// streaming each, are the gap left: a deeper ring does not hide them (3 to
+// 12 buffers give the same), and pulling the chunks two ahead of the
+// copies into L2 took the programs from 82% to 70% of the copy bandwidth.
 //
 // Launch: block kGemvProgramThreads, dynamic shared memory
 // gemvProgramSharedBytes(stages, xFloats), at most as many blocks as are
 // resident at once (the barrier needs every one). sm_90 and newer; k % 8 == 0
-// and 16-byte aligned rows, as for Gemv.cu.
+// and 16-byte aligned rows, as for Gemv.cu, and 16-byte aligned norm
+// weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,8 +68,9 @@ constexpr int kGemvProgramSteps = 8;
 constexpr int kGemvProgramRows = 8, kGemvProgramCols = 1024;
 constexpr int kGemvProgramStageBytes = kGemvProgramRows * kGemvProgramCols * 2;
 /// Eight consumer warps and one producer warp. (Sixteen consumer warps on
-/// one block per SM: 801 against 723 us for the 1B token's matrices, 3602
-/// against 3739 for the 8B's, gemv-program-check on an H200.)
+/// one block per SM took 801 us for the 1B token's matrices and 3602 for
+/// the 8B's, in a call where eight took 868 and 3725; the eight shipped
+/// take 722 and 3578 now, gemv-program-check on an H200.)
 constexpr int kGemvProgramConsumers = 256;
 constexpr int kGemvProgramThreads = kGemvProgramConsumers + 32;
 
@@ -79,6 +87,11 @@ enum GemvKind : int {
 /// The arguments of one launch, passed by value.
 struct GemvProgram {
   GemvArgs steps[kGemvProgramSteps];
+  /// A norm kind's weights when they are not folded into the matrices
+  /// (the LM head tied to the embedding), else null; Gemma's (1 + w) where
+  /// normUnitOffset is set.
+  const float *normWeights[kGemvProgramSteps];
+  int normUnitOffset[kGemvProgramSteps];
   int kinds[kGemvProgramSteps];
   int count;   ///< steps, 1 .. kGemvProgramSteps
   int stages;  ///< buffers in the ring, at least 2
@@ -86,7 +99,7 @@ struct GemvProgram {
   int unused;
   unsigned *barrier; ///< zero before and after the launch
 };
-static_assert(sizeof(GemvProgram) == 128 * kGemvProgramSteps + 56,
+static_assert(sizeof(GemvProgram) == 140 * kGemvProgramSteps + 56,
               "the runtime's copy has this size");
 
 namespace {
@@ -197,13 +210,14 @@ __device__ inline void consumersSync() {
 }
 
 /// A block's arrival at the grid barrier: its writes so far are visible to
-/// the blocks that pass it.
+/// the blocks that pass it. A release add, cumulative over the block's
+/// writes ordered before it by the block barrier (no sequentially
+/// consistent fence: the acquire in gridWait pairs with it).
 __device__ inline void gridArrive(unsigned *barrier) {
   consumersSync();
-  if (threadIdx.x == 0) {
-    __threadfence();
-    atomicAdd(barrier, 1u);
-  }
+  if (threadIdx.x == 0)
+    asm volatile("red.release.gpu.global.add.u32 [%0], 1;" ::"l"(barrier)
+                 : "memory");
 }
 
 __device__ inline unsigned long long globalNanoseconds() {
@@ -213,7 +227,9 @@ __device__ inline unsigned long long globalNanoseconds() {
 }
 
 /// Waits until `target` blocks have arrived; then every block's writes
-/// before its arrival are visible to plain loads.
+/// before its arrival are visible to plain loads: the acquire load that
+/// sees the count, and the block barrier after it, order them before this
+/// block's reads.
 __device__ inline void gridWait(unsigned *barrier, unsigned target) {
   if (threadIdx.x == 0) {
     unsigned long long start = globalNanoseconds();
@@ -226,7 +242,6 @@ __device__ inline void gridWait(unsigned *barrier, unsigned target) {
       if (seen < target && globalNanoseconds() - start > 2000000000ull)
         __trap(); // not every block is resident: fail, do not hang
     } while (seen < target);
-    __threadfence();
   }
   consumersSync();
 }
@@ -415,9 +430,13 @@ __device__ void consumeStep(const GemvArgs &a, int kind, const W *ring,
 /// Copies the step's activations into shared memory (every consumer
 /// thread, eight 16-byte loads in flight each), for its chunks to read:
 /// one round trip to L2 per step instead of one per chunk. Returns the
-/// norm's scale, 1 / sqrt(mean(x^2) + epsilon), when `norm`, else 1.
+/// norm's scale, 1 / sqrt(mean(x^2) + epsilon), when `norm`, else 1; with
+/// `gamma`, the norm's weights (plus `unitOffset`) multiply the staged
+/// activations.
 __device__ inline float stageActivations(const GemvArgs &a, float *xs,
-                                         float *squares, bool norm) {
+                                         float *squares, bool norm,
+                                         const float *gamma = nullptr,
+                                         int unitOffset = 0) {
   const float4 *src = reinterpret_cast<const float4 *>(a.x);
   float4 *dst = reinterpret_cast<float4 *>(xs);
   int n = a.k / 4;
@@ -431,9 +450,18 @@ __device__ inline float stageActivations(const GemvArgs &a, float *xs,
 #pragma unroll
     for (int j = 0; j < 8; ++j)
       if (i + j * kGemvProgramConsumers < n) {
-        dst[i + j * kGemvProgramConsumers] = v[j];
         sum += v[j].x * v[j].x + v[j].y * v[j].y + v[j].z * v[j].z +
                v[j].w * v[j].w;
+        if (gamma) {
+          float4 g = reinterpret_cast<const float4 *>(
+              gamma)[i + j * kGemvProgramConsumers];
+          float u = unitOffset ? 1.0f : 0.0f;
+          v[j].x *= u + g.x;
+          v[j].y *= u + g.y;
+          v[j].z *= u + g.z;
+          v[j].w *= u + g.w;
+        }
+        dst[i + j * kGemvProgramConsumers] = v[j];
       }
   }
   if (norm) {
@@ -489,7 +517,8 @@ template <typename W> __device__ void gemvProgram(const GemvProgram &p) {
     float scale =
         stageActivations(a, xs, squares,
                          kind == kGemvNorm || kind == kGemvNormResidual ||
-                             kind == kGemvGatedNorm);
+                             kind == kGemvGatedNorm,
+                         p.normWeights[i], p.normUnitOffset[i]);
     if (kind == kGemvResidual || kind == kGemvNormResidual)
       consumeStep<W, true, false>(a, kind, buffers, xs, scale, full, empty,
                                   p.stages, at, partials);

@@ -271,12 +271,24 @@ extern "C" __global__ void __launch_bounds__(1024)
   gridDependencyBegin();
   float best = -INFINITY;
   int at = 0x7fffffff;
-  for (int i = threadIdx.x; i < n; i += blockDim.x) {
-    float v = x[i];
-    if (v > best) {
-      best = v;
-      at = i;
+  // Sixteen loads in flight per thread: one at a time, each compared
+  // before the next was issued, made a 128K vocabulary a chain of 125 L2
+  // round trips. Each thread still sees its indices in increasing order.
+  constexpr int kAhead = 16;
+  int stride = int(blockDim.x);
+  for (int base = threadIdx.x; base < n; base += kAhead * stride) {
+    float v[kAhead];
+#pragma unroll
+    for (int j = 0; j < kAhead; ++j) {
+      int i = base + j * stride;
+      v[j] = i < n ? x[i] : -INFINITY;
     }
+#pragma unroll
+    for (int j = 0; j < kAhead; ++j)
+      if (v[j] > best) {
+        best = v[j];
+        at = base + j * stride;
+      }
   }
   __shared__ float bests[32];
   __shared__ int ats[32];
