@@ -252,8 +252,8 @@ private:
   /// program_ of programType_ ("bf16", "f16"), launched as one persistent
   /// kernel when another kernel's launch comes, when it is full, or at the
   /// end of the step. On sm_90 and newer with dependent launches;
-  /// LLMC_CUDA_PROGRAMS=0 turns them off, LLMC_CUDA_PROGRAM_BLOCKS caps
-  /// the blocks per multiprocessor.
+  /// LLMC_CUDA_PROGRAMS=0 turns them off, LLMC_CUDA_PROGRAM_BLOCKS sets
+  /// the blocks per multiprocessor (default 1).
   bool usePrograms_ = false, gathering_ = false;
   GemvProgram program_{};
   std::string programType_;
