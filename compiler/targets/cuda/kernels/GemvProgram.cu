@@ -23,8 +23,8 @@
 // instance it stands for); a norm kind may also bring its norm's weights,
 // when they are not folded into its matrices (an LM head tied to the
 // embedding), and the activations are multiplied by them as they are
-// staged. Its rows go in blocks of 8 (gated: 4 gate rows
-// and the same 4 up rows) numbered across its matrices; block b of the
+// staged. Its rows go in blocks of 8 (gated: 4 gate rows and the same 4
+// up rows) numbered across its matrices; block b of the
 // grid takes row blocks b, b + grid, ..., each in chunks of 1024 columns:
 // the producer copies the chunk's rows into a buffer and the consumers
 // multiply them with the activations, which they copy into shared memory
@@ -33,8 +33,8 @@
 // bandwidth against 98% for the streaming alone, 1B decode shape on an
 // H200), with the step's norm scale if it has one. They are read by plain
 // loads: a step's input is written earlier in the same launch, which the
-// read-only path may not see, and the barrier's fences make plain loads
-// coherent. The barrier is a counter in device memory
+// read-only path may not see, and the barrier's release and acquire make
+// plain loads coherent. The barrier is a counter in device memory
 // (the runtime's, zero before the launch, zero again after): before step
 // i + 1, every block adds one and waits until it is (i + 1) * grid; at the
 // end every block adds one more and the last one sets it back to zero. A
