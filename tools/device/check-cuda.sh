@@ -53,8 +53,8 @@ same = a == b
 verdict = "equal" if same else "DIFFER"
 if not same:
     # Where the sequences part, both devices' logits after the common
-    # prefix: a tie within the logits' tolerance may break either way; a
-    # wider margin is a bug.
+    # prefix: a tie (the two best closer than the devices differ on them)
+    # may break either way; a wider margin is a bug.
     x, y = a.split(","), b.split(",")
     i = next(j for j in range(min(len(x), len(y)) + 1)
              if j == min(len(x), len(y)) or x[j] != y[j])
@@ -64,7 +64,8 @@ if not same:
         out = f"{base}.{target}.tie.npy"
         subprocess.run([llmc, "logits", f"{base}.{target}.llmc", "--ids", prefix,
                         "-o", out], check=True)
-        rows[target] = np.load(out).reshape(-1, np.load(out).shape[-1])[-1]
+        logits = np.load(out)
+        rows[target] = logits.reshape(-1, logits.shape[-1])[-1]
     cpu_row, cuda_row = rows["cpu"], rows["cuda"]
     first, second = (int(t) for t in np.argsort(cpu_row)[::-1][:2])
     margin = float(cpu_row[first] - cpu_row[second])

@@ -255,6 +255,7 @@ private:
   /// LLMC_CUDA_PROGRAMS=0 turns them off, LLMC_CUDA_PROGRAM_BLOCKS sets
   /// the blocks per multiprocessor (default 1).
   bool usePrograms_ = false, gathering_ = false;
+  int programBlocks_ = 1;
   GemvProgram program_{};
   std::string programType_;
   /// One barrier counter per program of a step (zero between launches),

@@ -50,8 +50,9 @@ int failures = 0;
 unsigned *barrier = nullptr;
 
 /// Consumers that only wait for each chunk and release it: the streaming
-/// alone; `Synced`, with the program's activation staging and grid
-/// barriers between steps (what the steps' boundaries cost).
+/// alone; with `Barriers`, the program's grid barriers between steps, and
+/// with `Staging` its activation staging (what the steps' boundaries
+/// cost).
 template <bool Barriers, bool Staging = Barriers>
 __global__ void __launch_bounds__(kGemvProgramThreads)
     streamOnly(const __grid_constant__ GemvProgram p) {
@@ -99,11 +100,11 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
   }
 }
 
-/// As the runtime: the largest step's activations and as many buffers as
-/// the rest of the block's share holds.
 /// At most this many buffers (--stages-sweep sets it).
 int stagesCap = 16;
 
+/// As the runtime: the largest step's activations and as many buffers as
+/// the rest of the block's share holds.
 int stagesFor(int perSm, int xFloats) {
   int optin = 0;
   CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
@@ -301,6 +302,8 @@ struct ModelShape {
   const char *name;
   int layers, hidden, qkv, intermediate, vocab;
 };
+const ModelShape kLlama1b{"llama-1b", 16, 2048, 3072, 8192, 128256};
+const ModelShape kLlama8b{"llama-8b", 32, 4096, 6144, 14336, 128256};
 
 /// What timeToken runs: the programs, or their streaming alone, without or
 /// with the steps' barriers.
@@ -415,7 +418,7 @@ int main(int argc, char **argv) {
     // The 1B token's programs and their streaming with barriers, for each
     // ring depth: what buffering costs the barriers.
     double bandwidth = copyBandwidth();
-    ModelShape m{"llama-1b", 16, 2048, 3072, 8192, 128256};
+    const ModelShape &m = kLlama1b;
     for (int perSm : {1, 2})
       for (int cap : {3, 5, 12}) {
         stagesCap = 16;
@@ -430,17 +433,14 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (profile > 0) {
-    timeToken({"llama-1b", 16, 2048, 3072, 8192, 128256}, profile,
-              Mode::programs, copyBandwidth());
+    timeToken(kLlama1b, profile, Mode::programs, copyBandwidth());
     return 0;
   }
   check();
   if (timed) {
     double bandwidth = copyBandwidth();
     std::printf("device-to-device copy: %.0f GB/s\n", bandwidth / 1e9);
-    const ModelShape models[] = {{"llama-1b", 16, 2048, 3072, 8192, 128256},
-                                 {"llama-8b", 32, 4096, 6144, 14336, 128256}};
-    for (const ModelShape &m : models) {
+    for (const ModelShape &m : {kLlama1b, kLlama8b}) {
       timeToken(m, 0, Mode::programs, bandwidth);
       for (int perSm : {1, 2, 3})
         timeToken(m, perSm, Mode::programs, bandwidth);
