@@ -17,16 +17,28 @@ models=${MODELS:-"models/tinycode/target test/fixtures/families/llama_dynamo18
   test/fixtures/families/mistral_dynamo18 test/fixtures/families/phi3_dynamo18
   test/fixtures/families/qwen2_dynamo18 test/fixtures/genai/llama_int4_cpu"}
 status=0
-# Quantized variants too: "DIR:MODE" compiles DIR with --quantize MODE.
+# Quantized variants too: "DIR:MODE" compiles DIR with --quantize MODE,
+# "DIR:MODE@G" also with --quantize-group G, and a "+asym" suffix with
+# --quantize-asymmetric. (tinycode at group 32 and 64 has matrices whose k
+# the 4-bit GEMV programs take, k % (4 * group) == 0; at 128 none.)
 quantized=${QUANTIZED:-"models/tinycode/target:int4 models/tinycode/target:int8
+  models/tinycode/target:int4@32 models/tinycode/target:int4@64+asym
   test/fixtures/families/llama_dynamo18:int4"}
 for entry in $models $quantized; do
   dir=${entry%%:*}
   mode=${entry#"$dir"}
   mode=${mode#:}
   name=$(basename "$dir")${mode:+-$mode}
+  name=${name//@/-g}
+  name=${name//+/-}
+  flags=()
+  if [ -n "$mode" ]; then
+    case $mode in *+asym) flags+=(--quantize-asymmetric); mode=${mode%+asym} ;; esac
+    case $mode in *@*) flags+=(--quantize-group "${mode#*@}"); mode=${mode%@*} ;; esac
+    flags+=(--quantize "$mode")
+  fi
   for target in cpu cuda; do
-    "$llmc" compile "$dir/model.onnx" --target $target ${mode:+--quantize $mode} \
+    "$llmc" compile "$dir/model.onnx" --target $target "${flags[@]}" \
       -o "$work/$name.$target.llmc" --quiet
   done
   # 12 ids run the prompt kernels; 5 ids the decode (GEMV) kernels. The

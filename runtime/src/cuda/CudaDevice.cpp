@@ -499,7 +499,7 @@ llmc_status_t CudaSession::launch(const std::string &name, unsigned gridX,
                                   unsigned sharedBytes,
                                   std::vector<void *> args) {
   // Kernels run in order: what a GEMV program gathered goes first.
-  if (program_.count > 0)
+  if (program_.count > 0 || qProgram_.count > 0)
     if (llmc_status_t s = flushProgram())
       return s;
   CUfunction f;
@@ -574,7 +574,7 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
   launched = true;
   if (program) {
     // A step of the GEMV program: the instance it stands for.
-    if (program_.count > 0 && programType_ != type)
+    if ((program_.count > 0 && programType_ != type) || qProgram_.count > 0)
       if (llmc_status_t s = flushProgram())
         return s;
     program_.steps[program_.count] = a;
@@ -588,6 +588,8 @@ llmc_status_t CudaSession::enqueueGemv(const std::vector<GemvSegment> &parts,
 }
 
 llmc_status_t CudaSession::flushProgram() {
+  if (qProgram_.count > 0)
+    return flushQuantizedProgram();
   if (program_.count == 0)
     return nullptr;
   GemvProgram p = program_;
@@ -730,6 +732,7 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
   bool timed = profile_;
   size_t index = 0;
   program_.count = 0;
+  qProgram_.count = 0;
   programsInStep_ = 0;
   gathering_ = usePrograms_ && t == 1;
   for (size_t at = 0; at < plan.steps.size(); ++at) {
@@ -996,6 +999,7 @@ llmc_status_t CudaSession::enqueueSteps(int64_t t, bool allLogits) {
     if (status) {
       gathering_ = false;
       program_.count = 0;
+      qProgram_.count = 0;
       return status;
     }
   }

@@ -173,8 +173,17 @@ private:
                                 int k, CUdeviceptr &out);
   /// Launches llmc_argmax over the last of `t` tokens' logits into argmax_.
   llmc_status_t enqueueArgmax(int64_t t);
-  /// Launches the GEMV program gathered so far (program_), if any.
+  /// Launches the GEMV program gathered so far (program_ or qProgram_), if
+  /// any.
   llmc_status_t flushProgram();
+  llmc_status_t flushQuantizedProgram();
+  /// Whether a one-token 4-bit step `a` may join a quantized GEMV program:
+  /// the kernel's alignment and group contract (GemvQuantizedProgram.cu).
+  bool quantizedProgramTakes(const GemvQArgs &a, size_t matrices) const;
+  /// Launches the one-token quantized GEMV (GemvQuantizedToken.cu) of `a`
+  /// (`matrices` of them, gated: gate and up) with the step's fusions.
+  llmc_status_t launchQuantizedToken(const GemvQArgs &a, int bits, bool gated,
+                                     bool norm);
   /// Replays (capturing it first when needed) the one-token step's graph.
   llmc_status_t launchDecodeGraph();
   void dropGraph();
@@ -258,6 +267,9 @@ private:
   int programBlocks_ = 1;
   GemvProgram program_{};
   std::string programType_;
+  /// The same for one-token 4-bit GEMVs (kernels/GemvQuantizedProgram.cu);
+  /// at most one of program_ and qProgram_ has steps at a time.
+  GemvQProgram qProgram_{};
   /// One barrier counter per program of a step (zero between launches),
   /// programBarrierCount_ of them; programsInStep_ used so far.
   CUdeviceptr programBarriers_ = 0;

@@ -1,6 +1,9 @@
 //===- CudaQuantized.cpp - quantized linear steps on the cuda device ------===//
 //
 // linear_quantized, linear_group_quantized and gated_linear_quantized steps:
+// - one token of 4-bit weights in a step that gathers GEMV programs: a
+//   step of a quantized GEMV program (kernels/GemvQuantizedProgram.cu),
+//   launched with the run of such steps it belongs to (flushProgram);
 // - one token (decode): the integer GEMV of kernels/GemvQuantizedToken.cu
 //   (llmc_gemv_*_token), one launch for all the step's matrices;
 // - up to 8 tokens (speculative verification), and one token with k above
@@ -47,37 +50,6 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   if (rows > 8 || k <= 0 || k % 32 != 0 || group % 32 != 0 || x % 16 != 0 ||
       (fusion.norm && (fusion.folded || fusion.weight % 16 != 0)))
     return nullptr;
-  std::string prefix = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
-                       (fusion.norm ? "norm_q" : "q") + std::to_string(bits);
-  // One token: the one-token kernel, up to the k it splits over a block's
-  // warps. (4 KiB left for its static shared memory.)
-  std::string name = prefix + "_token";
-  int tokens = 1;
-  unsigned shared = gemvQTokenSharedBytes(k);
-  bool token = rows == 1 && gemvQTokenSlices(k) <= 8 &&
-               shared + 4096 <= model.sharedOptin() && model.hasFunction(name);
-  if (!token) {
-    // The many-token kernel: tokens per launch all of them, unless their
-    // staged activations do not fit in shared memory (1 KiB left for its
-    // static shared memory). A single token runs on the four-token
-    // instance; an artifact compiled before the one-token kernel has a
-    // one-token instance of this one.
-    tokens = gemvTokens(rows);
-    auto fits = [&](int t) {
-      return gemvQSharedBytes(std::min(t, rows), k) + 1024 <=
-             model.sharedOptin();
-    };
-    while (tokens > 1 && !fits(tokens))
-      tokens = tokens == 8 ? 4 : 1;
-    if (!fits(1))
-      return nullptr;
-    name = prefix + "_t" + std::to_string(tokens);
-    if (tokens == 1 && !model.hasFunction(name))
-      name = prefix + "_t4";
-    shared = gemvQSharedBytes(std::min(tokens, rows), k);
-  }
-  if (!model.hasFunction(name))
-    return nullptr;
   GemvQArgs a{};
   a.k = k;
   a.group = group;
@@ -87,29 +59,79 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   a.norm = fusion.weight;
   a.normEpsilon = fusion.epsilon;
   a.normUnitOffset = fusion.unitOffset;
-  int perTile = token   ? gemvQTokenRowsPerTile(bits, gated, k)
-                : gated ? 4 * kGemvQRows
-                        : 8 * kGemvQRows;
-  int tiles = 0;
   for (size_t j = 0; j < parts.size(); ++j) {
     a.q[j] = model.weight(parts[j].matrix.values);
     a.scales[j] = model.weight(parts[j].matrix.scales);
     a.offsets[j] = offsetsOf(parts[j]);
     a.bias[j] = parts[j].bias;
     a.n[j] = parts[j].n;
+  }
+  // One token of 4-bit weights while a step gathers: a step of the
+  // quantized GEMV program.
+  if (gathering_ && rows == 1 && bits == 4 &&
+      quantizedProgramTakes(a, parts.size())) {
+    if (program_.count > 0)
+      if (llmc_status_t st = flushProgram())
+        return st;
+    a.x = x;
+    a.t = 1;
+    for (size_t j = 0; j < parts.size(); ++j)
+      a.out[j] = parts[j].out;
+    a.residual = fusion.residual;
+    int at = qProgram_.count++;
+    qProgram_.steps[at] = a;
+    qProgram_.gated[at] = gated;
+    qProgram_.norm[at] = fusion.norm;
+    launched = true;
+    return qProgram_.count == kGemvQProgramSteps ? flushProgram() : nullptr;
+  }
+  std::string prefix = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                       (fusion.norm ? "norm_q" : "q") + std::to_string(bits);
+  // One token: the one-token kernel, up to the k it splits over a block's
+  // warps. (4 KiB left for its static shared memory.)
+  if (rows == 1 && gemvQTokenSlices(k) <= 8 &&
+      gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
+      model.hasFunction(prefix + "_token")) {
+    a.x = x;
+    a.t = 1;
+    for (size_t j = 0; j < parts.size(); ++j)
+      a.out[j] = parts[j].out;
+    a.residual = fusion.residual;
+    launched = true;
+    return launchQuantizedToken(a, bits, gated, fusion.norm);
+  }
+  // The many-token kernel: tokens per launch all of them, unless their
+  // staged activations do not fit in shared memory (1 KiB left for its
+  // static shared memory). A single token runs on the four-token instance;
+  // an artifact compiled before the one-token kernel has a one-token
+  // instance of this one.
+  int tokens = gemvTokens(rows);
+  auto fits = [&](int t) {
+    return gemvQSharedBytes(std::min(t, rows), k) + 1024 <= model.sharedOptin();
+  };
+  while (tokens > 1 && !fits(tokens))
+    tokens = tokens == 8 ? 4 : 1;
+  if (!fits(1))
+    return nullptr;
+  std::string name = prefix + "_t" + std::to_string(tokens);
+  if (tokens == 1 && !model.hasFunction(name))
+    name = prefix + "_t4";
+  if (!model.hasFunction(name))
+    return nullptr;
+  int perTile = gated ? 4 * kGemvQRows : 8 * kGemvQRows;
+  int tiles = 0;
+  for (size_t j = 0; j < parts.size(); ++j)
     if (!gated || j == 0)
       tiles += (parts[j].n + perTile - 1) / perTile;
-  }
   // Blocks loop over the tiles: no more than fit at once.
   int resident = 0;
-  if (llmc_status_t st = model.residentBlocks(name, 256, shared, resident))
+  if (llmc_status_t st = model.residentBlocks(
+          name, 256, gemvQSharedBytes(std::min(tokens, rows), k), resident))
     return st;
   int blocks = std::min(tiles, resident);
   launched = true;
   for (int first = 0; first < rows; first += tokens) {
     int t = std::min(tokens, rows - first);
-    if (!token)
-      shared = gemvQSharedBytes(t, k);
     a.x = x + CUdeviceptr(first) * k * 4;
     a.t = t;
     for (size_t j = 0; j < parts.size(); ++j)
@@ -117,10 +139,87 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     a.residual = fusion.residual
                      ? fusion.residual + CUdeviceptr(first) * parts[0].n * 4
                      : 0;
-    if (llmc_status_t st = launch(name, unsigned(blocks), 1, 256, shared, {&a}))
+    if (llmc_status_t st = launch(name, unsigned(blocks), 1, 256,
+                                  gemvQSharedBytes(t, k), {&a}))
       return st;
   }
   return nullptr;
+}
+
+llmc_status_t CudaSession::launchQuantizedToken(const GemvQArgs &a, int bits,
+                                                bool gated, bool norm) {
+  std::string name = std::string(gated ? "llmc_gemv_gated_" : "llmc_gemv_") +
+                     (norm ? "norm_q" : "q") + std::to_string(bits) + "_token";
+  int perTile = gemvQTokenRowsPerTile(bits, gated, a.k), tiles = 0;
+  for (int j = 0; j < (gated ? 1 : 3); ++j)
+    tiles += (a.n[j] + perTile - 1) / perTile;
+  unsigned shared = gemvQTokenSharedBytes(a.k);
+  // Blocks loop over the tiles: no more than fit at once.
+  int resident = 0;
+  if (llmc_status_t st = model.residentBlocks(name, 256, shared, resident))
+    return st;
+  GemvQArgs args = a;
+  return launch(name, unsigned(std::min(tiles, resident)), 1, 256, shared,
+                {&args});
+}
+
+bool CudaSession::quantizedProgramTakes(const GemvQArgs &a,
+                                        size_t matrices) const {
+  // What the one-step fallback needs too: the one-token kernel.
+  if (!model.hasFunction("llmc_gemv_program_q4") || gemvQTokenSlices(a.k) > 8 ||
+      gemvQTokenSharedBytes(a.k) + 4096 > model.sharedOptin())
+    return false;
+  int g = a.group;
+  if (g < 32 || g > 1024 || (g & (g - 1)) != 0 || a.k % (4 * g) != 0 ||
+      a.norm % 16 != 0)
+    return false;
+  for (size_t j = 0; j < matrices; ++j)
+    if (a.q[j] % 16 != 0 || a.scales[j] % 16 != 0 || a.offsets[j] % 16 != 0 ||
+        (a.offsets[j] != 0) != (a.offsets[0] != 0))
+      return false;
+  return true;
+}
+
+llmc_status_t CudaSession::flushQuantizedProgram() {
+  GemvQProgram p = qProgram_;
+  qProgram_.count = 0;
+  // A step alone gains nothing from a program: its own kernel.
+  if (p.count == 1)
+    return launchQuantizedToken(p.steps[0], 4, p.gated[0], p.norm[0]);
+  if (programsInStep_ >= programBarrierCount_)
+    return llmc_status_make(LLMC_STATUS_INTERNAL,
+                            "a step has more than %d GEMV programs",
+                            programBarrierCount_);
+  p.barrier = programBarriers_ + CUdeviceptr(programsInStep_++) * 4;
+  // As flushProgram: programBlocks_ blocks per multiprocessor, each with the
+  // largest step's staged activations, the largest scale area and as many
+  // buffers as the rest of its share holds.
+  const std::string name = "llmc_gemv_program_q4";
+  p.xValues = 0;
+  p.scaleBytes = 0;
+  for (int i = 0; i < p.count; ++i) {
+    p.xValues = std::max(p.xValues, p.steps[i].k);
+    p.scaleBytes = std::max(
+        p.scaleBytes,
+        gemvQProgramScaleBytes(p.steps[i].group, p.steps[i].offsets[0] != 0));
+  }
+  int perSm = programBlocks_;
+  unsigned share = (model.sharedOptin() + 1024) / unsigned(perSm) - 1024;
+  p.stages = gemvQProgramStages(share, p.xValues, p.scaleBytes);
+  if (p.stages < 2)
+    return llmc_status_make(
+        LLMC_STATUS_INTERNAL,
+        "a 4-bit GEMV program over k = %d needs %u KiB of shared memory per "
+        "block",
+        p.xValues,
+        (gemvQProgramSharedBytes(2, p.xValues, p.scaleBytes) + 1023) / 1024);
+  unsigned shared = gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes);
+  int blocks = 0;
+  if (llmc_status_t s =
+          model.residentBlocks(name, int(kGemvProgramThreads), shared, blocks))
+    return s;
+  blocks = std::min(blocks, perSm * model.multiprocessors());
+  return launch(name, unsigned(blocks), 1, kGemvProgramThreads, shared, {&p});
 }
 
 llmc_status_t CudaSession::enqueueQuantized(

@@ -101,6 +101,40 @@ struct GemvQArgs {
 static_assert(sizeof(GemvQArgs) == 192,
               "GemvQArgs must match kernels/GemvQuantized.cu");
 
+/// GemvQProgram of kernels/GemvQuantizedProgram.cu: up to
+/// kGemvQProgramSteps one-token 4-bit GEMV steps in one persistent launch
+/// (llmc_gemv_program_q4), streamed as GemvProgram's are, each chunk of 8
+/// rows of up to 4096 values with its groups' scales (and offsets) in the
+/// buffer's scale area.
+constexpr int kGemvQProgramSteps = 8, kGemvQProgramCols = 4096;
+struct GemvQProgram {
+  GemvQArgs steps[kGemvQProgramSteps];
+  int32_t gated[kGemvQProgramSteps], norm[kGemvQProgramSteps];
+  int32_t count, stages, xValues, scaleBytes;
+  CUdeviceptr barrier;
+};
+static_assert(sizeof(GemvQProgram) == 200 * kGemvQProgramSteps + 24,
+              "GemvQProgram must match kernels/GemvQuantizedProgram.cu");
+/// A step's scale area per buffer: 8 rows' scales (and offsets).
+inline int gemvQProgramScaleBytes(int group, bool offsets) {
+  return 8 * (kGemvQProgramCols / group) * 4 * (offsets ? 2 : 1);
+}
+inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
+                                        int scaleBytes) {
+  return unsigned(stages) *
+             (kGemvProgramStageBytes + unsigned(scaleBytes) + 16) +
+         unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
+         unsigned(stages + 1) * kGemvProgramSlotBytes +
+         kGemvProgramConsumerWarps * 4;
+}
+/// The most buffers (at most 16) that fit `bytes`; 0 if fewer than 2 do.
+inline int gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {
+  for (int stages = 16; stages >= 2; --stages)
+    if (gemvQProgramSharedBytes(stages, xValues, scaleBytes) <= bytes)
+      return stages;
+  return 0;
+}
+
 /// The token counts the GEMV instances (llmc_gemv_*_t1/t4/t8, the 16-bit
 /// and the quantized ones) are compiled for: the one that takes t tokens
 /// (0: more than 8, another kernel).

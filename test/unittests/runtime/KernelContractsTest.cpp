@@ -47,6 +47,29 @@ TEST(KernelContracts, GemvProgramStagesFitTheShare) {
     }
 }
 
+TEST(KernelContracts, QuantizedGemvProgramStagesFitTheShare) {
+  const unsigned h200 = 232448;
+  // int4 group 128: 8 rows of 32 scales (and as many offsets) per buffer.
+  EXPECT_EQ(gemvQProgramScaleBytes(128, false), 1024);
+  EXPECT_EQ(gemvQProgramScaleBytes(32, true), 8192);
+  // The 8B's largest k is 14336, the 1B's 8192.
+  EXPECT_EQ(gemvQProgramStages(share(h200, 1), 14336, 1024), 11);
+  EXPECT_EQ(gemvQProgramStages(share(h200, 1), 8192, 1024), 12);
+  EXPECT_EQ(gemvQProgramStages(share(h200, 2), 14336, 1024), 4);
+  for (int k : {1024, 4096, 14336, 16384})
+    for (int scaleBytes : {128, 1024, 8192})
+      for (unsigned perSm : {1u, 2u, 3u}) {
+        unsigned bytes = share(h200, perSm);
+        int stages = gemvQProgramStages(bytes, k, scaleBytes);
+        if (stages == 0)
+          continue;
+        EXPECT_LE(gemvQProgramSharedBytes(stages, k, scaleBytes), bytes);
+        if (stages < 16) {
+          EXPECT_GT(gemvQProgramSharedBytes(stages + 1, k, scaleBytes), bytes);
+        }
+      }
+}
+
 TEST(KernelContracts, GemvInstanceNamesAndGrids) {
   EXPECT_EQ(gemvInstance(kGemvPlain, "bf16", 1), "llmc_gemv_bf16_t1");
   EXPECT_EQ(gemvInstance(kGemvResidual, "f16", 4), "llmc_gemv_residual_f16_t4");

@@ -84,7 +84,7 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
     if (Staging) {
       stageActivations(a, xs, reinterpret_cast<float *>(xs + p.xFloats), false);
     }
-    int blocks = rowBlocks(a, p.kinds[i]);
+    int blocks = rowBlocks(a, gatedKind(p.kinds[i]));
     for (int g = blockIdx.x; g < blocks; g += gridDim.x)
       for (int c = 0; c < a.k; c += kGemvProgramCols, ++chunk) {
         int stage = int(chunk % unsigned(p.stages));

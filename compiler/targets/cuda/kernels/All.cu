@@ -11,5 +11,6 @@
 #include "Gemv.cu"
 #include "GemvProgram.cu"
 #include "GemvQuantized.cu"
+#include "GemvQuantizedProgram.cu"
 #include "GemvQuantizedToken.cu"
 #include "Kernels.cu"

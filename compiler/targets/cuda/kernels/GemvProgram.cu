@@ -136,15 +136,18 @@ struct RowBlock {
 
 __device__ inline bool gatedKind(int kind) { return kind >= kGemvGated; }
 
-/// Row blocks of a step.
-__device__ inline int rowBlocks(const GemvArgs &a, int kind) {
-  if (gatedKind(kind))
+/// Row blocks of a step (Args: GemvArgs, or GemvQuantizedProgram.cu's
+/// GemvQArgs).
+template <typename Args>
+__device__ inline int rowBlocks(const Args &a, bool gated) {
+  if (gated)
     return (a.n[0] + 3) / 4;
   return (a.n[0] + 7) / 8 + (a.n[1] + 7) / 8 + (a.n[2] + 7) / 8;
 }
 
-__device__ inline RowBlock rowBlock(const GemvArgs &a, int kind, int g) {
-  if (gatedKind(kind))
+template <typename Args>
+__device__ inline RowBlock rowBlock(const Args &a, bool gated, int g) {
+  if (gated)
     return RowBlock{0, g * 4, min(4, a.n[0] - g * 4)};
   int matrix = 0;
   int blocks0 = (a.n[0] + 7) / 8, blocks1 = (a.n[1] + 7) / 8;
@@ -267,9 +270,9 @@ __device__ void produce(const GemvProgram &p, unsigned ring, unsigned full,
   RingCursor at;
   for (int i = 0; i < p.count; ++i) {
     const GemvArgs &a = p.steps[i];
-    int kind = p.kinds[i], blocks = rowBlocks(a, kind);
+    int kind = p.kinds[i], blocks = rowBlocks(a, gatedKind(kind));
     for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
-      RowBlock rb = rowBlock(a, kind, g);
+      RowBlock rb = rowBlock(a, gatedKind(kind), g);
       const W *w = static_cast<const W *>(rb.matrix == 0   ? a.w[0]
                                           : rb.matrix == 1 ? a.w[1]
                                                            : a.w[2]);
@@ -345,9 +348,9 @@ __device__ void consumeStep(const GemvArgs &a, int kind, const W *ring,
   constexpr int halfWarps = halfThreads / 32;
   int t = threadIdx.x, warp = t >> 5, lane = t & 31;
   int half = t / halfThreads, col = (t % halfThreads) * 4;
-  int blocks = rowBlocks(a, kind);
+  int blocks = rowBlocks(a, gatedKind(kind));
   for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
-    RowBlock rb = rowBlock(a, kind, g);
+    RowBlock rb = rowBlock(a, gatedKind(kind), g);
     float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     for (int c = 0; c < a.k; c += kGemvProgramCols, at.advance(stages)) {
       int cols = min(kGemvProgramCols, a.k - c);

@@ -1,0 +1,347 @@
+//===- gemv-quantized-program-check.cu - 4-bit GEMV programs --------------===//
+//
+// On a GPU machine (sm_90; check-gemv-quantized-program.sh builds and runs
+// this):
+//
+//   bash tools/device/kernels/check-gemv-quantized-program.sh [--no-timing]
+//
+// 1. Correctness: a 4-bit GEMV program (GemvQuantizedProgram.cu) of every
+//    kind of step (three matrices with biases and a soft cap, residual,
+//    norm, norm and residual, gated, gated with a norm, a Gemma norm;
+//    signed and unsigned values, with and without offsets, groups of 32 to
+//    1024, k from 1024 to 14336), each step reading the one before's
+//    output, against the same steps as GemvQuantizedToken.cu's kernels:
+//    max|out - ref| / max|ref| <= 1e-4 (the same integer products, summed
+//    in another order), on 1, 2 and 3 blocks per SM, twice each.
+// 2. Speed: the Llama 1B and 8B decode token's int4 matrices (group 128,
+//    symmetric: every layer's QKV with its norm, o with the residual,
+//    gate/up with its norm, down with the residual) as the one-token
+//    kernels in a graph with dependent launches, and as one program per
+//    layer on 1 and 2 blocks per SM. The bytes are the packed values and
+//    the scales; the device-to-device copy bandwidth measured here is the
+//    100% line.
+//
+// Exits 1 on a mismatch or a CUDA error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvQuantizedProgram.cu"
+
+#include "Harness.cuh"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+int smCount = 132;
+int failures = 0;
+unsigned *barrier = nullptr;
+
+float *zeros(size_t n) {
+  float *p;
+  CHECK(cudaMalloc(&p, n * 4));
+  CHECK(cudaMemset(p, 0, n * 4));
+  return p;
+}
+
+std::vector<float> download(const float *d, size_t n) {
+  std::vector<float> h(n);
+  CHECK(cudaMemcpy(h.data(), d, n * 4, cudaMemcpyDeviceToHost));
+  return h;
+}
+
+float *upload(const std::vector<float> &h) {
+  float *d = zeros(h.size());
+  CHECK(cudaMemcpy(d, h.data(), h.size() * 4, cudaMemcpyHostToDevice));
+  return d;
+}
+
+/// n values uniform in [lo, hi), from a fixed generator.
+std::vector<float> uniform(size_t n, float lo, float hi, uint32_t seed) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 2654435761u + 1;
+  for (float &x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
+  }
+  return v;
+}
+
+/// The one-token kernel of a step and its grid (a block per tile).
+void launchToken(const GemvQArgs &a, bool gated, bool norm,
+                 cudaStream_t stream) {
+  void (*kernels[2][2])(GemvQArgs) = {
+      {llmc_gemv_q4_token, llmc_gemv_norm_q4_token},
+      {llmc_gemv_gated_q4_token, llmc_gemv_gated_norm_q4_token}};
+  auto kernel = kernels[gated][norm];
+  int smem = gemvQTokenSharedBytes(a.k);
+  CHECK(cudaFuncSetAttribute(
+      kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  int perTile = gemvQTokenRowsPerTile(4, gated, a.k), tiles = 0;
+  for (int j = 0; j < (gated ? 1 : 3); ++j)
+    tiles += (a.n[j] + perTile - 1) / perTile;
+  int resident = 0;
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, kernel, 256,
+                                                      smem));
+  launchPdl(kernel, unsigned(std::min(tiles, resident * smCount)), 256, smem, a,
+            stream);
+}
+
+/// As the runtime: the largest step's activations and scale area, and as
+/// many buffers as the rest of the block's share holds.
+void launchProgram(GemvQProgram p, int perSm, cudaStream_t stream) {
+  p.xValues = 0;
+  p.scaleBytes = 0;
+  for (int i = 0; i < p.count; ++i) {
+    p.xValues = std::max(p.xValues, p.steps[i].k);
+    p.scaleBytes =
+        std::max(p.scaleBytes, gemvQProgramScaleBytes(p.steps[i].group,
+                                                      p.steps[i].offsets[0]));
+  }
+  int optin = 0;
+  CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
+                               0));
+  p.stages = gemvQProgramStages(unsigned((optin + 1024) / perSm - 1024),
+                                p.xValues, p.scaleBytes);
+  if (p.stages < 2) {
+    std::printf("%d/SM leaves fewer than 2 buffers\n", perSm);
+    std::exit(1);
+  }
+  p.barrier = barrier;
+  unsigned smem = gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes);
+  CHECK(cudaFuncSetAttribute(llmc_gemv_program_q4,
+                             cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             int(smem)));
+  int resident = 0;
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+      &resident, llmc_gemv_program_q4, kGemvProgramThreads, smem));
+  int grid = std::min(resident, perSm) * smCount;
+  launchPdl(llmc_gemv_program_q4, unsigned(grid), kGemvProgramThreads,
+            int(smem), p, stream);
+}
+
+/// A 4-bit matrix: n rows of k values, its scales and (asymmetric) offsets.
+struct Matrix {
+  void *q;
+  float *scales, *offsets;
+};
+
+Matrix matrix(int n, int k, int group, bool offsets, uint32_t seed) {
+  Matrix m{};
+  m.q = deviceRandom(size_t(n) * k / 2, seed);
+  size_t groups = size_t(n) * (k / group);
+  // Outputs of about unit size from activations of about unit size.
+  float s = 1.0f / (3.0f * std::sqrt(float(k)));
+  m.scales = upload(uniform(groups, 0.5f * s, 1.5f * s, seed + 1));
+  if (offsets)
+    m.offsets = upload(uniform(groups, -4 * s, 4 * s, seed + 2));
+  return m;
+}
+
+struct CheckStep {
+  GemvQArgs program, reference;
+  bool gated, norm;
+  std::vector<std::pair<float *, float *>> outs; // program, reference
+  std::vector<int> sizes;
+};
+
+void check() {
+  cudaStream_t stream;
+  CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  std::vector<CheckStep> steps;
+  float *input = upload(uniform(4096, -1, 1, 5));
+  float *inProgram = input, *inReference = input;
+  // Each step reads output 0 of the step before (the first: input).
+  auto add = [&](std::vector<int> ns, int k, int group, bool isSigned,
+                 bool offsets, bool gated, bool norm, bool residual, bool bias,
+                 float softcap, int unitOffset = 0) {
+    CheckStep s{};
+    s.gated = gated, s.norm = norm;
+    GemvQArgs &a = s.program;
+    a.t = 1, a.k = k, a.group = group, a.isSigned = isSigned;
+    a.softcap = softcap, a.normEpsilon = 1e-5f, a.normUnitOffset = unitOffset;
+    a.x = inProgram;
+    for (size_t j = 0; j < ns.size(); ++j) {
+      Matrix m = matrix(ns[j], k, group, offsets, 100 + 7 * steps.size() + j);
+      a.q[j] = m.q, a.scales[j] = m.scales, a.offsets[j] = m.offsets;
+      a.n[j] = ns[j];
+      if (bias)
+        a.bias[j] = upload(uniform(size_t(ns[j]), -1, 1, 11 + j));
+    }
+    if (norm)
+      a.norm = upload(uniform(size_t(k), 0.5f, 1.5f, 17));
+    if (residual)
+      a.residual = upload(uniform(size_t(ns[0]), -1, 1, 13));
+    s.reference = a;
+    s.reference.x = inReference;
+    for (size_t j = 0; j < (gated ? 1 : ns.size()); ++j) {
+      float *o = zeros(size_t(ns[j])), *r = zeros(size_t(ns[j]));
+      s.program.out[j] = o;
+      s.reference.out[j] = r;
+      s.outs.push_back({o, r});
+      s.sizes.push_back(ns[j]);
+    }
+    inProgram = s.program.out[0];
+    inReference = s.reference.out[0];
+    steps.push_back(s);
+  };
+  // ns, k, group, signed, offsets, gated, norm, residual, bias, softcap
+  add({2048, 256, 512}, 4096, 128, true, false, false, false, false, true,
+      30.0f);
+  add({1024, 1024}, 2048, 32, true, false, true, true, false, false, 0);
+  add({1024}, 1024, 64, true, true, false, false, true, false, 0);
+  add({2048}, 1024, 256, false, true, false, true, false, false, 0);
+  add({14336, 14336}, 2048, 128, true, true, true, false, false, true, 0);
+  add({2048}, 14336, 128, true, false, false, true, true, true, 0);
+  add({4096}, 2048, 512, false, false, false, false, false, false, 0);
+  add({3000}, 4096, 1024, true, false, false, true, false, false, 0, 1);
+  GemvQProgram p{};
+  p.count = int(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    p.steps[i] = steps[i].program;
+    p.gated[i] = steps[i].gated;
+    p.norm[i] = steps[i].norm;
+  }
+  for (const CheckStep &s : steps)
+    launchToken(s.reference, s.gated, s.norm, stream);
+  for (int perSm : {1, 2, 3}) {
+    // Twice: the barrier must be back at zero for the second launch.
+    for (int twice = 0; twice < 2; ++twice)
+      launchProgram(p, perSm, stream);
+    CHECK(cudaStreamSynchronize(stream));
+    CHECK(cudaGetLastError());
+    for (size_t i = 0; i < steps.size(); ++i)
+      for (size_t j = 0; j < steps[i].outs.size(); ++j) {
+        std::vector<float> got = download(steps[i].outs[j].first,
+                                          size_t(steps[i].sizes[j])),
+                           ref = download(steps[i].outs[j].second,
+                                          size_t(steps[i].sizes[j]));
+        double diff = 0, scale = 0;
+        for (size_t e = 0; e < got.size(); ++e) {
+          diff = std::max(diff, double(std::fabs(got[e] - ref[e])));
+          scale = std::max(scale, double(std::fabs(ref[e])));
+        }
+        double err = diff / std::max(scale, 1e-30);
+        bool ok = err <= 1e-4 && scale > 0;
+        failures += !ok;
+        std::printf("%s q4 program (%d/SM) step %zu (k %d, group %d%s%s) "
+                    "matrix %zu: relative error %.2e (max |ref| %.3g)\n",
+                    ok ? "ok      " : "MISMATCH", perSm, i, steps[i].program.k,
+                    steps[i].program.group, steps[i].gated ? ", gated" : "",
+                    steps[i].norm ? ", norm" : "", j, err, scale);
+      }
+    for (const CheckStep &s : steps)
+      for (size_t j = 0; j < s.outs.size(); ++j)
+        CHECK(cudaMemset(s.outs[j].first, 0, size_t(s.sizes[j]) * 4));
+  }
+  CHECK(cudaStreamDestroy(stream));
+}
+
+struct ModelShape {
+  const char *name;
+  int layers, hidden, qkv, intermediate;
+};
+const ModelShape kLlama1b{"llama-1b", 16, 2048, 3072, 8192};
+const ModelShape kLlama8b{"llama-8b", 32, 4096, 6144, 14336};
+
+/// A decode token's int4 matrices: as the one-token kernels (perSm 0) or
+/// as one program per layer on perSm blocks per SM.
+void timeToken(const ModelShape &m, int perSm, double bandwidth) {
+  cudaStream_t stream;
+  CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  const int group = 128;
+  float *x = upload(uniform(size_t(m.intermediate), -1, 1, 3));
+  float *out = zeros(size_t(m.intermediate));
+  float *norm = upload(uniform(size_t(m.intermediate), 0.5f, 1.5f, 4));
+  std::vector<void *> owned;
+  double bytes = 0;
+  struct Step {
+    GemvQArgs a;
+    bool gated, norm;
+  };
+  std::vector<Step> steps;
+  auto step = [&](std::vector<int> ns, int k, bool gated, bool normed,
+                  bool residual) {
+    GemvQArgs a{};
+    a.x = x, a.t = 1, a.k = k, a.group = group, a.isSigned = 1;
+    a.normEpsilon = 1e-5f;
+    if (normed)
+      a.norm = norm;
+    if (residual)
+      a.residual = x;
+    for (size_t j = 0; j < ns.size(); ++j) {
+      Matrix q = matrix(ns[j], k, group, false, owned.size());
+      owned.push_back(q.q);
+      owned.push_back(q.scales);
+      bytes += double(ns[j]) * (k / 2.0 + k / group * 4.0);
+      a.q[j] = q.q, a.scales[j] = q.scales;
+      a.out[j] = out;
+      a.n[j] = ns[j];
+    }
+    steps.push_back({a, gated, normed});
+  };
+  int kv = (m.qkv - m.hidden) / 2;
+  for (int l = 0; l < m.layers; ++l) {
+    step({m.hidden, kv, kv}, m.hidden, false, true, false);
+    step({m.hidden}, m.hidden, false, false, true);
+    step({m.intermediate, m.intermediate}, m.hidden, true, true, false);
+    step({m.hidden}, m.intermediate, false, false, true);
+  }
+  std::vector<std::function<void()>> launches;
+  if (perSm == 0) {
+    for (const Step &s : steps)
+      launches.push_back([=] { launchToken(s.a, s.gated, s.norm, stream); });
+  } else {
+    for (size_t first = 0; first < steps.size(); first += 4) {
+      GemvQProgram p{};
+      for (size_t i = first; i < first + 4; ++i) {
+        p.steps[p.count] = steps[i].a;
+        p.gated[p.count] = steps[i].gated;
+        p.norm[p.count++] = steps[i].norm;
+      }
+      launches.push_back([=] { launchProgram(p, perSm, stream); });
+    }
+  }
+  double us = timeGraph(launches, stream);
+  char what[64];
+  if (perSm == 0)
+    std::snprintf(what, sizeof what, "one-token kernels");
+  else
+    std::snprintf(what, sizeof what, "programs, %d/SM", perSm);
+  std::printf("%s int4 token matrices, %s: %zu launches, %.0f us/token, "
+              "%.1f%% of copy bandwidth\n",
+              m.name, what, launches.size(), us,
+              100 * bytes / (us * 1e-6) / bandwidth);
+  for (void *q : owned)
+    CHECK(cudaFree(q));
+  CHECK(cudaFree(x));
+  CHECK(cudaFree(out));
+  CHECK(cudaFree(norm));
+  CHECK(cudaStreamDestroy(stream));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool timed = !(argc > 1 && std::strcmp(argv[1], "--no-timing") == 0);
+  cudaDeviceProp prop;
+  CHECK(cudaGetDeviceProperties(&prop, 0));
+  std::printf("%s, %d SMs\n", prop.name, prop.multiProcessorCount);
+  smCount = prop.multiProcessorCount;
+  CHECK(cudaMalloc(&barrier, 4));
+  CHECK(cudaMemset(barrier, 0, 4));
+  check();
+  if (timed) {
+    double bandwidth = copyBandwidth();
+    std::printf("device-to-device copy: %.0f GB/s\n", bandwidth / 1e9);
+    for (const ModelShape &m : {kLlama1b, kLlama8b})
+      for (int perSm : {0, 1, 2})
+        timeToken(m, perSm, bandwidth);
+  }
+  std::printf("%s\n", failures ? "FAILED" : "all programs match");
+  return failures ? 1 : 0;
+}
