@@ -256,6 +256,25 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
   int group = run * 32 / a.group; // this thread's group within a chunk
   bool offsets = a.offsets[0] != nullptr;
   QFlip<4> sign(a.isSigned);
+  // This thread's run of the activations; a step of one chunk per row
+  // block reads the same run in every chunk: loaded once.
+  QTokenChunk xc;
+  auto loadRun = [&](int u) {
+    const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
+    const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
+    int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
+    int4 info = x.runs[u];
+    xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
+    xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
+    xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
+    xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
+    xc.startHi = info.x, xc.startLo = info.y;
+    xc.scale = __int_as_float(info.z);
+    xc.scaledSum = __int_as_float(info.w);
+  };
+  bool single = a.k <= kGemvQProgramCols;
+  if (single && run * 32 < a.k)
+    loadRun(run);
   int blocks = rowBlocks(a, Gated);
   for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
     RowBlock rb = rowBlock(a, Gated, g);
@@ -264,19 +283,8 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
       int cols = min(kGemvQProgramCols, a.k - c);
       mbarrierWait(full + 8 * at.stage, at.parity);
       if (run * 32 < cols) {
-        int u = c / 32 + run;
-        QTokenChunk xc;
-        const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
-        const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
-        int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
-        int4 info = x.runs[u];
-        xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
-        xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
-        xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
-        xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
-        xc.startHi = info.x, xc.startLo = info.y;
-        xc.scale = __int_as_float(info.z);
-        xc.scaledSum = __int_as_float(info.w);
+        if (!single)
+          loadRun(c / 32 + run);
         const unsigned char *rows = ring +
                                     size_t(at.stage) * kGemvProgramStageBytes +
                                     half * 4 * kGemvQProgramRowBytes;
