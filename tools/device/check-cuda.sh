@@ -11,6 +11,8 @@
 set -euo pipefail
 llmc=${LLMC:-build-bundle/llmc-bundle/bin/llmc}
 work=${WORK:-/tmp/llmc-cuda-check}
+# 4-bit GEMV programs wherever their kernel takes a step, small models too.
+export LLMC_CUDA_QUANTIZED_PROGRAMS=${LLMC_CUDA_QUANTIZED_PROGRAMS:-2}
 mkdir -p "$work"
 models=${MODELS:-"models/tinycode/target test/fixtures/families/llama_dynamo18
   test/fixtures/families/gemma2_dynamo18 test/fixtures/families/gpt2_dynamo18

@@ -274,6 +274,12 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   // activations per SM; decode 2.7% (1B) and 2.9% (8B) faster than with 2
   // on an H200.
   s->programBlocks_ = environmentInt("LLMC_CUDA_PROGRAM_BLOCKS", 1, 1, 8);
+  // 4-bit GEMV programs: 0 none, 1 (default) where every 4-bit step has
+  // at least 4096 inputs, 2 wherever the kernel takes a step (the checks
+  // use it to run them on small models).
+  if (llmc_status_t st = s->tileQuantizedMatrices(
+          environmentInt("LLMC_CUDA_QUANTIZED_PROGRAMS", 1, 0, 2)))
+    return st;
   // Prompts' 16-bit matrix products run on cuBLAS when libcublas is
   // there (LLMC_CUDA_CUBLAS=0: never; =1: an error when it is missing).
   const char *cublasSetting = std::getenv("LLMC_CUDA_CUBLAS");
@@ -318,6 +324,8 @@ CudaSession::~CudaSession() {
         ropeScratch_, dequantized_, converted_, programBarriers_})
     if (p)
       d.cuMemFree(p);
+  for (auto &[id, p] : tiles_)
+    d.cuMemFree(p);
   if (cublasHandle_)
     cublas_->cublasDestroy(cublasHandle_);
   if (hostStep_)

@@ -177,6 +177,12 @@ private:
   /// any.
   llmc_status_t flushProgram();
   llmc_status_t flushQuantizedProgram();
+  /// Copies 4-bit matrices into the quantized GEMV programs' tiles
+  /// (tiles_) when programs run: `mode` 1, every one when every 4-bit
+  /// step's shape suits the programs (at least 4096 inputs); 2, those of
+  /// every step the kernel takes; 0 none. None either when the copies do
+  /// not fit in GPU memory.
+  llmc_status_t tileQuantizedMatrices(int mode);
   /// Whether a one-token 4-bit step `a` may join a quantized GEMV program:
   /// the kernel's alignment and group contract (GemvQuantizedProgram.cu).
   bool quantizedProgramTakes(const GemvQArgs &a, size_t matrices) const;
@@ -270,6 +276,13 @@ private:
   /// The same for one-token 4-bit GEMVs (kernels/GemvQuantizedProgram.cu);
   /// at most one of program_ and qProgram_ has steps at a time.
   GemvQProgram qProgram_{};
+  /// qProgram_'s steps with their matrices in the row layout, for a
+  /// program of one step (run as its one-token kernel).
+  GemvQArgs qProgramRows_[kGemvQProgramSteps]{};
+  /// The 4-bit matrices in the programs' tiles (kernels/
+  /// GemvQuantizedProgram.cu's llmc_tile_q4), by their values' plan
+  /// weight: a second copy of each, made when the session is created.
+  std::map<int32_t, CUdeviceptr> tiles_;
   /// One barrier counter per program of a step (zero between launches),
   /// programBarrierCount_ of them; programsInStep_ used so far.
   CUdeviceptr programBarriers_ = 0;

@@ -115,6 +115,11 @@ struct GemvQProgram {
 };
 static_assert(sizeof(GemvQProgram) == 200 * kGemvQProgramSteps + 24,
               "GemvQProgram must match kernels/GemvQuantizedProgram.cu");
+/// Bytes per row of a matrix in the programs' tiles: values, scales and
+/// offsets; a tile holds 8 rows (gated matrices 4).
+inline size_t gemvQTileRowBytes(int k, int group, bool offsets) {
+  return size_t(k / 2) + size_t(k / group) * 4 * (offsets ? 2 : 1);
+}
 /// A step's scale area per buffer: 8 rows' scales (and offsets).
 inline int gemvQProgramScaleBytes(int group, bool offsets) {
   return 8 * (kGemvQProgramCols / group) * 4 * (offsets ? 2 : 1);

@@ -17,7 +17,8 @@
 //    symmetric: every layer's QKV with its norm, o with the residual,
 //    gate/up with its norm, down with the residual) as the one-token
 //    kernels in a graph with dependent launches, and as one program per
-//    layer on 1 and 2 blocks per SM, and the programs' streaming alone
+//    layer (their matrices in tiles) on 1 and 2 blocks per SM, and the
+//    programs' streaming alone
 //    (consumers that only release the buffers), without and with the grid
 //    barriers, on 1. The bytes are the packed values and
 //    the scales; the device-to-device copy bandwidth measured here is the
@@ -188,6 +189,31 @@ Matrix matrix(int n, int k, int group, bool offsets, uint32_t seed) {
   return m;
 }
 
+/// Matrix j of a step in the programs' tiles (llmc_tile_q4), as the
+/// runtime makes them.
+void *tiles(const GemvQArgs &a, int j, bool gated) {
+  int rows = gated ? 4 : 8, n = a.n[j];
+  int count = (n + rows - 1) / rows;
+  void *out;
+  CHECK(cudaMalloc(&out, size_t(count) * rows *
+                             gemvQTileRowBytes(a.k, a.group, a.offsets[j])));
+  llmc_tile_q4<<<dim3(unsigned(count), unsigned((a.k + kGemvQProgramCols - 1) /
+                                                kGemvQProgramCols)),
+                 256>>>(static_cast<const unsigned char *>(a.q[j]), a.scales[j],
+                        a.offsets[j], n, a.k, a.group, rows,
+                        static_cast<unsigned char *>(out));
+  CHECK(cudaGetLastError());
+  return out;
+}
+
+/// The step with its matrices in tiles, for a program.
+GemvQArgs tiled(GemvQArgs a, bool gated) {
+  for (int j = 0; j < 3; ++j)
+    if (a.n[j] > 0)
+      a.q[j] = tiles(a, j, gated);
+  return a;
+}
+
 struct CheckStep {
   GemvQArgs program, reference;
   bool gated, norm;
@@ -248,7 +274,7 @@ void check() {
   GemvQProgram p{};
   p.count = int(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
-    p.steps[i] = steps[i].program;
+    p.steps[i] = tiled(steps[i].program, steps[i].gated);
     p.gated[i] = steps[i].gated;
     p.norm[i] = steps[i].norm;
   }
@@ -352,7 +378,10 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
     for (size_t first = 0; first < steps.size(); first += 4) {
       GemvQProgram p{};
       for (size_t i = first; i < first + 4; ++i) {
-        p.steps[p.count] = steps[i].a;
+        p.steps[p.count] = tiled(steps[i].a, steps[i].gated);
+        for (int j = 0; j < 3; ++j)
+          if (p.steps[p.count].n[j] > 0)
+            owned.push_back(const_cast<void *>(p.steps[p.count].q[j]));
         p.gated[p.count] = steps[i].gated;
         p.norm[p.count++] = steps[i].norm;
       }

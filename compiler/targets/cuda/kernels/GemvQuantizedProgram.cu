@@ -14,10 +14,16 @@
 // shared-memory slots, the same grid barrier. What differs:
 //
 // - A chunk is 8 rows (gated: 4 gate and the same 4 up rows) of up to
-//   kGemvQProgramCols = 4096 values, 2 KiB of packed 4-bit values per row
-//   (GemvQuantized.cu's row layout). With each row the producer also copies
-//   the chunk's groups' scales (and offsets, for asymmetric weights) into
-//   the buffer's scale area: 4 * 4096 / group bytes per row.
+//   kGemvQProgramCols = 4096 values, 2 KiB of packed 4-bit values per row,
+//   with their groups' scales (and offsets, for asymmetric weights), which
+//   go to the buffer's scale area. The matrices are read in tiles, a copy
+//   that the runtime makes once (llmc_tile_q4): per block of R rows (8,
+//   gated matrices 4) and chunk, the rows' packed values (GemvQuantized.cu's
+//   row layout), then their scales, then their offsets, contiguous. Read
+//   from the row layout, each chunk's scales were a second small read
+//   beside the values, and the streaming alone reached 55% of the copy
+//   bandwidth on the 8B shape's int4 token (93% from tiles, 99% for the
+//   values alone; gemv-quantized-program-check --producers on an H200).
 // - At the start of each step the consumers quantize the step's activations
 //   into shared memory as GemvQuantizedToken.cu does (per run of 32, x =
 //   s * (hi + lo / 256); a fused norm's weights applied first, its scale
@@ -33,7 +39,8 @@
 // Launch: block kGemvProgramThreads, dynamic shared memory
 // gemvQProgramSharedBytes(stages, xValues, scaleBytes), every block
 // resident. sm_90 and newer; k % (4 * group) == 0, group a power of two
-// from 32 to 1024, 16-byte aligned rows, scales and offsets, float4-aligned
+// from 32 to 1024, q[] the tiles (16-byte aligned; scales[] unused,
+// offsets[] non-null where the tiles hold offsets), float4-aligned
 // activations; within a step, the matrices all have offsets or none do.
 //
 //===----------------------------------------------------------------------===//
@@ -95,8 +102,17 @@ gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {
   return 0;
 }
 
-/// The producer warp: GemvProgram.cu's produce, with each row's scales
-/// (and offsets) beside it.
+/// Bytes of a tiled matrix per row: values, scales and offsets.
+__host__ __device__ constexpr size_t gemvQTileRowBytes(int k, int group,
+                                                       bool offsets) {
+  return size_t(k / 2) + size_t(k / group) * 4 * (offsets ? 2 : 1);
+}
+
+/// The producer warp: GemvProgram.cu's produce, a chunk being a tile's
+/// values (to the buffer, row s of the chunk at s * cols / 2) and its
+/// scales and offsets (to the scale area: row s at s * cols / group
+/// floats, the offsets after 8 rows of scales): two or three copies, twice
+/// for gated steps (a gate tile and an up tile of 4 rows each).
 __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
                                  unsigned scaleRing, unsigned full,
                                  unsigned empty) {
@@ -106,42 +122,38 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
     const GemvQArgs &a = p.steps[i];
     bool gated = p.gated[i];
     bool offsets = a.offsets[0] != nullptr;
-    int blocks = rowBlocks(a, gated), groups = a.k / a.group;
-    int perRow = kGemvQProgramCols / a.group; // scale floats per row slot
+    int blocks = rowBlocks(a, gated), tileRows = gated ? 4 : 8;
+    size_t rowBytes = gemvQTileRowBytes(a.k, a.group, offsets);
     for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
       RowBlock rb = rowBlock(a, gated, g);
-      // Slot s of the buffer: row s of the block (gated: gate row s for
-      // s < 4, up row s - 4).
-      int slot = lane, r = gated ? slot & 3 : slot;
-      int m = gated ? (slot >= 4 ? 1 : 0) : rb.matrix;
-      bool copies = slot < kGemvProgramRows && r < rb.rows;
-      int rowsCopied = gated ? 2 * rb.rows : rb.rows;
-      size_t row = size_t(rb.row + r);
-      const char *q = static_cast<const char *>(pick(a.q, m));
-      const float *scales = pick(a.scales, m);
-      const float *offs = pick(a.offsets, m);
+      // Lane 0 copies the tile (gated: the gate tile), lane 4 the up tile.
+      int slot = lane;
+      bool copies = lane == 0 || (gated && lane == 4);
+      const char *tile =
+          static_cast<const char *>(pick(a.q, gated ? lane / 4 : rb.matrix)) +
+          size_t(rb.row / tileRows) * tileRows * rowBytes;
       for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(p.stages)) {
         int stage = at.stage;
         int cols = min(kGemvQProgramCols, a.k - c);
-        unsigned valueBytes = unsigned(cols / 2);
-        unsigned scaleBytes = unsigned(cols / a.group * 4);
+        unsigned valueBytes = unsigned(cols / 2) * tileRows;
+        unsigned scaleBytes = unsigned(cols / a.group * 4) * tileRows;
+        unsigned chunkBytes = valueBytes + scaleBytes * (offsets ? 2 : 1);
         mbarrierWait(empty + 8 * stage, at.parity ^ 1);
         if (lane == 0)
-          mbarrierExpect(full + 8 * stage,
-                         unsigned(rowsCopied) *
-                             (valueBytes + scaleBytes * (offsets ? 2 : 1)));
+          mbarrierExpect(full + 8 * stage, chunkBytes * (gated ? 2 : 1));
         __syncwarp();
         if (copies) {
           unsigned bar = full + 8 * stage;
-          bulkCopy(ring + stage * kGemvProgramStageBytes +
-                       slot * kGemvQProgramRowBytes,
-                   q + row * size_t(a.k / 2) + c / 2, valueBytes, bar);
+          const char *src =
+              tile + size_t(tileRows) * gemvQTileRowBytes(c, a.group, offsets);
+          unsigned stride = unsigned(cols / a.group) * 4; // a row's scales
           unsigned area = scaleRing + unsigned(stage * p.scaleBytes);
-          size_t first = row * size_t(groups) + c / a.group;
-          bulkCopy(area + slot * perRow * 4, scales + first, scaleBytes, bar);
+          bulkCopy(ring + stage * kGemvProgramStageBytes + slot * (cols / 2),
+                   src, valueBytes, bar);
+          bulkCopy(area + slot * stride, src + valueBytes, scaleBytes, bar);
           if (offsets)
-            bulkCopy(area + (kGemvProgramRows + slot) * perRow * 4,
-                     offs + first, scaleBytes, bar);
+            bulkCopy(area + (kGemvProgramRows + slot) * stride,
+                     src + valueBytes + scaleBytes, scaleBytes, bar);
         }
       }
     }
@@ -252,7 +264,7 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
   constexpr int halfWarps = halfThreads / 32;
   int t = threadIdx.x, warp = t >> 5, lane = t & 31;
   int half = t / halfThreads, run = t % halfThreads;
-  int runs = a.k / 32, perRow = kGemvQProgramCols / a.group;
+  int runs = a.k / 32;
   int group = run * 32 / a.group; // this thread's group within a chunk
   bool offsets = a.offsets[0] != nullptr;
   QFlip<4> sign(a.isSigned);
@@ -285,16 +297,18 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
       if (run * 32 < cols) {
         if (!single)
           loadRun(c / 32 + run);
+        // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
+        int rowBytes = cols / 2, perRow = cols / a.group;
         const unsigned char *rows = ring +
                                     size_t(at.stage) * kGemvProgramStageBytes +
-                                    half * 4 * kGemvQProgramRowBytes;
+                                    half * 4 * rowBytes;
         const float *scales = reinterpret_cast<const float *>(
             scaleRing + size_t(at.stage) * scaleBytes);
 #pragma unroll
         for (int j = 0; j < 4; ++j) {
           QChunk<4> w;
-          w.part[0] = *reinterpret_cast<const uint4 *>(
-              rows + j * kGemvQProgramRowBytes + run * 16);
+          w.part[0] =
+              *reinterpret_cast<const uint4 *>(rows + j * rowBytes + run * 16);
           int slot = half * 4 + j;
           float scale = scales[slot * perRow + group];
           float offset =
@@ -419,6 +433,40 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
 }
 
 } // namespace
+
+/// Copies a 4-bit matrix from the row layout (n rows of k values, scales
+/// and offsets per row and group) into the programs' tiles (see the file
+/// comment): block (t, c) writes tile t's chunk c; rows past n are zero.
+/// `out` holds ceil(n / tileRows) * tileRows * gemvQTileRowBytes bytes.
+extern "C" __global__ void __launch_bounds__(256)
+    llmc_tile_q4(const unsigned char *q, const float *scales,
+                 const float *offsets, int n, int k, int group, int tileRows,
+                 unsigned char *out) {
+  int tile = blockIdx.x, c = blockIdx.y * kGemvQProgramCols;
+  int cols = min(kGemvQProgramCols, k - c), groups = k / group;
+  bool offs = offsets != nullptr;
+  unsigned char *to =
+      out + size_t(tile) * tileRows * gemvQTileRowBytes(k, group, offs) +
+      size_t(tileRows) * gemvQTileRowBytes(c, group, offs);
+  // Values, a 32-bit word at a time.
+  int words = cols / 8; // per row
+  uint32_t *values = reinterpret_cast<uint32_t *>(to);
+  for (int i = threadIdx.x; i < tileRows * words; i += blockDim.x) {
+    int r = i / words, w = i % words, row = tile * tileRows + r;
+    values[i] = row < n ? reinterpret_cast<const uint32_t *>(
+                              q + size_t(row) * (k / 2) + c / 2)[w]
+                        : 0u;
+  }
+  int per = cols / group; // scales per row
+  float *scaleTo = reinterpret_cast<float *>(to + size_t(tileRows) * cols / 2);
+  for (int i = threadIdx.x; i < tileRows * per; i += blockDim.x) {
+    int r = i / per, j = i % per, row = tile * tileRows + r;
+    size_t from = size_t(row) * groups + c / group + j;
+    scaleTo[i] = row < n ? scales[from] : 0.0f;
+    if (offs)
+      scaleTo[tileRows * per + i] = row < n ? offsets[from] : 0.0f;
+  }
+}
 
 extern "C" __global__ void __launch_bounds__(kGemvProgramThreads)
     llmc_gemv_program_q4(const __grid_constant__ GemvQProgram p) {
