@@ -178,7 +178,8 @@ private:
   llmc_status_t flushProgram();
   llmc_status_t flushQuantizedProgram();
   /// Copies 4-bit matrices into the quantized GEMV programs' tiles
-  /// (tiles_) when programs run: `mode` 1, every one when every 4-bit
+  /// (tiles_) when programs run (LLMC_CUDA_QUANTIZED_PROGRAMS, default 0):
+  /// `mode` 1, every one when every 4-bit
   /// step's shape suits the programs (at least 4096 inputs); 2, those of
   /// every step the kernel takes; 0 none. None either when the copies do
   /// not fit in GPU memory.
