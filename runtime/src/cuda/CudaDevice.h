@@ -184,9 +184,6 @@ private:
   /// every step the kernel takes; 0 none. None either when the copies do
   /// not fit in GPU memory.
   llmc_status_t tileQuantizedMatrices(int mode);
-  /// Whether a one-token 4-bit step `a` may join a quantized GEMV program:
-  /// the kernel's alignment and group contract (GemvQuantizedProgram.cu).
-  bool quantizedProgramTakes(const GemvQArgs &a, size_t matrices) const;
   /// Launches the one-token quantized GEMV (GemvQuantizedToken.cu) of `a`
   /// (`matrices` of them, gated: gate and up) with the step's fusions.
   llmc_status_t launchQuantizedToken(const GemvQArgs &a, int bits, bool gated,

@@ -65,21 +65,20 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
     a.offsets[j] = offsetsOf(parts[j]);
     a.bias[j] = parts[j].bias;
     a.n[j] = parts[j].n;
+    a.out[j] = parts[j].out;
   }
+  a.x = x;
+  a.t = 1;
+  a.residual = fusion.residual;
   // One token of 4-bit weights in tiles while a step gathers: a step of
-  // the quantized GEMV program.
-  bool tiled = gathering_ && rows == 1 && bits == 4;
+  // the quantized GEMV program (tiles exist only for steps it takes).
+  bool tiled = gathering_ && rows == 1 && bits == 4 && a.norm % 16 == 0;
   for (size_t j = 0; tiled && j < parts.size(); ++j)
     tiled = tiles_.count(parts[j].matrix.values) > 0;
-  if (tiled && quantizedProgramTakes(a, parts.size())) {
+  if (tiled) {
     if (program_.count > 0)
       if (llmc_status_t st = flushProgram())
         return st;
-    a.x = x;
-    a.t = 1;
-    for (size_t j = 0; j < parts.size(); ++j)
-      a.out[j] = parts[j].out;
-    a.residual = fusion.residual;
     int at = qProgram_.count++;
     qProgramRows_[at] = a;
     for (size_t j = 0; j < parts.size(); ++j)
@@ -97,11 +96,6 @@ llmc_status_t CudaSession::enqueueQuantizedGemv(
   if (rows == 1 && gemvQTokenSlices(k) <= 8 &&
       gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
       model.hasFunction(prefix + "_token")) {
-    a.x = x;
-    a.t = 1;
-    for (size_t j = 0; j < parts.size(); ++j)
-      a.out[j] = parts[j].out;
-    a.residual = fusion.residual;
     launched = true;
     return launchQuantizedToken(a, bits, gated, fusion.norm);
   }
@@ -194,8 +188,14 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
     // program anyway, and its tiles would be memory spent for nothing.
     // (Below 4096 inputs a chunk fills half a buffer: the Llama 1B's int4
     // matrices decoded 27% slower as programs, H200.)
+    // The program's contract, and the one-token kernel's (a program of one
+    // step runs as it).
     bool takes = g >= 32 && g <= 1024 && (g & (g - 1)) == 0 &&
-                 k % (4 * g) == 0 && gemvQTokenSlices(k) <= 8;
+                 k % (4 * g) == 0 && gemvQTokenSlices(k) <= 8 &&
+                 gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
+                 model.hasFunction(std::string(gated ? "llmc_gemv_gated_q4"
+                                                     : "llmc_gemv_q4") +
+                                   "_token");
     if (mode == 1 && (!takes || k < kGemvQProgramCols))
       return nullptr;
     if (!takes)
@@ -237,23 +237,6 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
   if (CUresult r = d.cuStreamSynchronize(stream_))
     return d.error(r, "copying 4-bit matrices into GEMV program tiles");
   return nullptr;
-}
-
-bool CudaSession::quantizedProgramTakes(const GemvQArgs &a,
-                                        size_t matrices) const {
-  // What the one-step fallback needs too: the one-token kernel.
-  if (!model.hasFunction("llmc_gemv_program_q4") || gemvQTokenSlices(a.k) > 8 ||
-      gemvQTokenSharedBytes(a.k) + 4096 > model.sharedOptin())
-    return false;
-  int g = a.group;
-  if (g < 32 || g > 1024 || (g & (g - 1)) != 0 || a.k % (4 * g) != 0 ||
-      a.norm % 16 != 0)
-    return false;
-  for (size_t j = 0; j < matrices; ++j)
-    if (a.q[j] % 16 != 0 || a.scales[j] % 16 != 0 || a.offsets[j] % 16 != 0 ||
-        (a.offsets[j] != 0) != (a.offsets[0] != 0))
-      return false;
-  return true;
 }
 
 llmc_status_t CudaSession::flushQuantizedProgram() {
