@@ -57,8 +57,9 @@ llmc_generate(llmc_session_t session, const int32_t *prompt,
   // The cuda device takes a greedy step's argmax on the GPU.
   llmc::generate::ArgmaxFn argmax;
   if (session->cuda && session->cuda->takesArgmax())
-    argmax = [&](const int32_t *ids, size_t count, int32_t &next) {
-      return session->cuda->forward(ids, int64_t(count), false, nullptr, &next);
+    argmax = [&](const int32_t *ids, size_t count, bool more, int32_t &next) {
+      return session->cuda->forward(ids, int64_t(count), false, nullptr, &next,
+                                    more);
     };
   std::unique_ptr<llmc::generate::TextStream> text =
       llmc::generate::makeTextStream(*session->model);

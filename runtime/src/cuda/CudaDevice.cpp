@@ -212,7 +212,7 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   if (CUresult r = d.cuStreamCreate(&s->stream_, 1))
     return d.error(r, "cuStreamCreate");
   void *host = nullptr;
-  if (CUresult r = d.cuMemAllocHost(&host, 16))
+  if (CUresult r = d.cuMemAllocHost(&host, 32))
     return d.error(r, "allocating pinned memory");
   s->hostStep_ = static_cast<int32_t *>(host);
   if (CUresult r = d.cuMemAllocHost(
@@ -269,6 +269,15 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   }
   s->useGraphs_ =
       graphable && !s->profile_ && environmentFlag("LLMC_CUDA_GRAPHS", true);
+  // The kernel writes the ring through hostStep_'s own address: pinned
+  // memory is mapped at the same address on a 64-bit (unified addressing)
+  // system.
+  s->decodeAhead_ = s->useGraphs_ && model.hasFunction("llmc_argmax_next") &&
+                    environmentFlag("LLMC_CUDA_DECODE_AHEAD", true);
+  // CU_EVENT_DISABLE_TIMING is 2.
+  if (s->decodeAhead_)
+    if (CUresult r = d.cuEventCreate(&s->stepDone_, 2))
+      return d.error(r, "cuEventCreate");
   s->usePrograms_ = s->usePdl_ && environmentFlag("LLMC_CUDA_PROGRAMS", true);
   // Default 1: half the blocks at each grid barrier and one copy of the
   // activations per SM; decode 2.7% (1B) and 2.9% (8B) faster than with 2
@@ -311,6 +320,11 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
 CudaSession::~CudaSession() {
   const Driver &d = model.driver();
   model.makeCurrent();
+  // A step started ahead may still be running.
+  if (stream_)
+    d.cuStreamSynchronize(stream_);
+  if (stepDone_)
+    d.cuEventDestroy(stepDone_);
   for (CUdeviceptr p : keys_)
     d.cuMemFree(p);
   for (CUdeviceptr p : values_)
@@ -1032,7 +1046,7 @@ llmc_status_t CudaSession::launchDecodeGraph() {
     // graph, not one more launch after it); forward() reads it when asked.
     llmc_status_t status = enqueueSteps(1, false);
     if (!status)
-      status = enqueueArgmax(1);
+      status = enqueueArgmax(1, decodeAhead_);
     CUgraph graph = nullptr;
     CUresult r = d.cuStreamEndCapture(stream_, &graph);
     if (status) {
@@ -1054,18 +1068,32 @@ llmc_status_t CudaSession::launchDecodeGraph() {
   return nullptr;
 }
 
-llmc_status_t CudaSession::enqueueArgmax(int64_t t) {
+llmc_status_t CudaSession::enqueueArgmax(int64_t t, bool feedBack) {
   const plan::Plan &plan = model.plan();
   CUdeviceptr result =
       arena_ + CUdeviceptr(t * plan.buffers[size_t(plan.logits)].offset) * 4 +
       CUdeviceptr(plan.logitsOffset(t, false)) * 4;
   int n = int(plan.vocabSize);
-  return launch("llmc_argmax", 1, 1, 1024, 0, {&result, &n, &argmax_});
+  if (!feedBack)
+    return launch("llmc_argmax", 1, 1, 1024, 0, {&result, &n, &argmax_});
+  CUdeviceptr ring = CUdeviceptr(reinterpret_cast<uintptr_t>(hostStep_ + 4));
+  return launch("llmc_argmax_next", 1, 1, 1024, 0,
+                {&result, &n, &argmax_, &ids_, &positions_, &ring});
+}
+
+llmc_status_t CudaSession::dropAhead() {
+  if (!ahead_)
+    return nullptr;
+  ahead_ = false;
+  if (CUresult r = model.driver().cuStreamSynchronize(stream_))
+    return model.driver().error(
+        r, "running the step started ahead (a kernel failed)");
+  return nullptr;
 }
 
 llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
                                    bool allLogits, float *logits,
-                                   int32_t *argmax) {
+                                   int32_t *argmax, bool ahead) {
   const plan::Plan &plan = model.plan();
   const Driver &d = model.driver();
   if (llmc_status_t s = plan.checkForward(ids, t, length_, capacity_))
@@ -1076,9 +1104,19 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
                             "and without it the logits need a buffer");
   if (llmc_status_t s = model.makeCurrent())
     return s;
+  // The greedy one-token step that the last call started ahead, if this is
+  // the call it was started for.
+  bool started = ahead_ && t == 1 && argmax && ids[0] == aheadId_ &&
+                 length_ == aheadPosition_;
+  ahead_ = ahead_ && started;
+  if (!started)
+    if (llmc_status_t s = dropAhead())
+      return s;
   if (llmc_status_t s = ensureArena(t))
     return s;
-  if (t == 1) {
+  if (started) {
+    // Its input is on the device already, written by the argmax before it.
+  } else if (t == 1) {
     hostStep_[0] = ids[0];
     hostStep_[1] = int32_t(length_);
     if (CUresult r = d.cuMemcpyHtoDAsync(ids_, &hostStep_[0], 4, stream_))
@@ -1097,8 +1135,9 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
                                          size_t(t) * 4, stream_))
       return d.error(r, "uploading positions");
   }
-  llmc_status_t status =
-      t == 1 && useGraphs_ ? launchDecodeGraph() : enqueueSteps(t, allLogits);
+  llmc_status_t status = started                ? nullptr
+                         : t == 1 && useGraphs_ ? launchDecodeGraph()
+                                                : enqueueSteps(t, allLogits);
   if (status) {
     d.cuStreamSynchronize(stream_);
     return status;
@@ -1109,9 +1148,30 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
   size_t rows = size_t(allLogits ? t : 1);
   size_t bytes = rows * size_t(plan.vocabSize) * 4;
   // The copy waits for the kernels: the one host sync of a step.
-  if (rows == 1 && argmax) {
+  if (rows == 1 && argmax && t == 1 && decodeAhead_) {
+    // The graph's argmax wrote the id to hostStep_[4 + (position & 1)].
+    // With `ahead`, the next step is started before waiting for this one;
+    // its id is this one's, and the position one more (the argmax advanced
+    // both on the device). Not when that position is beyond the cache.
+    bool goOn = ahead && length_ + 1 < capacity_;
+    if (CUresult r = d.cuEventRecord(stepDone_, stream_)) {
+      d.cuStreamSynchronize(stream_);
+      return d.error(r, "cuEventRecord");
+    }
+    if (goOn)
+      if (llmc_status_t s = launchDecodeGraph()) {
+        d.cuStreamSynchronize(stream_);
+        return s;
+      }
+    if (CUresult r = d.cuEventSynchronize(stepDone_))
+      return d.error(r, "running the step (a kernel failed)");
+    *argmax = hostStep_[4 + (length_ & 1)];
+    ahead_ = goOn;
+    aheadId_ = *argmax;
+    aheadPosition_ = length_ + 1;
+  } else if (rows == 1 && argmax) {
     if (!(t == 1 && useGraphs_))
-      if (llmc_status_t s = enqueueArgmax(t)) {
+      if (llmc_status_t s = enqueueArgmax(t, false)) {
         d.cuStreamSynchronize(stream_);
         return s;
       }

@@ -89,8 +89,14 @@ public:
   /// As CpuExecutor::forward; with `argmax` (and not allLogits), the last
   /// token's greedy next id (the first of the largest logits), taken on
   /// the GPU, goes there instead of the logits (then `logits` may be null).
+  /// `ahead` says the caller will likely go on with that id: a one-token
+  /// step then starts the next step on the GPU before it returns (decoding
+  /// ahead, when the decode step is a graph), so that the GPU does not wait
+  /// for the host between tokens. A call that does not go on as expected
+  /// waits for that step and discards it.
   llmc_status_t forward(const int32_t *ids, int64_t t, bool allLogits,
-                        float *logits, int32_t *argmax = nullptr);
+                        float *logits, int32_t *argmax = nullptr,
+                        bool ahead = false);
   /// Whether the artifact's kernels take the argmax (llmc_argmax).
   bool takesArgmax() const { return model.hasFunction("llmc_argmax"); }
 
@@ -171,8 +177,12 @@ private:
   /// rows of k features.
   llmc_status_t normalizedInput(const Fusion &fusion, CUdeviceptr x, int rows,
                                 int k, CUdeviceptr &out);
-  /// Launches llmc_argmax over the last of `t` tokens' logits into argmax_.
-  llmc_status_t enqueueArgmax(int64_t t);
+  /// Launches llmc_argmax over the last of `t` tokens' logits into argmax_
+  /// (`feedBack`: llmc_argmax_next, which also makes it the next step's
+  /// input and writes it to the host's ring).
+  llmc_status_t enqueueArgmax(int64_t t, bool feedBack);
+  /// Waits for a step started ahead that is not wanted, if any.
+  llmc_status_t dropAhead();
   /// Launches the GEMV program gathered so far (program_ or qProgram_), if
   /// any.
   llmc_status_t flushProgram();
@@ -224,11 +234,22 @@ private:
   CUdeviceptr converted_ = 0, convertedFrom_ = 0;
   size_t convertedCount_ = 0;
   CUstream stream_ = nullptr;
-  /// Pinned: the next token's id and position, the argmax, and one row of
-  /// logits.
+  /// Pinned: the next token's id and position, the argmax, and in [4] and
+  /// [5] the ring llmc_argmax_next writes; and one row of logits.
   int32_t *hostStep_ = nullptr;
   float *hostLogits_ = nullptr;
   CUgraphExec graph_ = nullptr;
+  /// Whether the decode graph feeds its argmax back (llmc_argmax_next), so
+  /// that a greedy step can be started before the host has read the one
+  /// before (LLMC_CUDA_DECODE_AHEAD=0 turns it off).
+  bool decodeAhead_ = false;
+  /// Recorded after each greedy one-token step; the host waits for it
+  /// instead of for the stream, which may hold the step started ahead.
+  CUevent stepDone_ = nullptr;
+  /// The step started ahead: its input id and position.
+  bool ahead_ = false;
+  int32_t aheadId_ = 0;
+  int64_t aheadPosition_ = 0;
   /// Whether one-token steps replay a graph (every step's launch is then
   /// independent of the length; LLMC_CUDA_GRAPHS=0 turns it off).
   bool useGraphs_ = false;

@@ -59,6 +59,7 @@ llmc_status_t Driver::get(const Driver *&out) {
         bindSymbol(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute) &&
         bindSymbol(library, "cuEventCreate", d.cuEventCreate) &&
         bindSymbol(library, "cuEventRecord", d.cuEventRecord) &&
+        bindSymbol(library, "cuEventSynchronize", d.cuEventSynchronize) &&
         bindSymbol(library, "cuEventElapsedTime", d.cuEventElapsedTime) &&
         bindSymbol(library, "cuEventDestroy_v2", d.cuEventDestroy) &&
         bindSymbol(library, "cuOccupancyMaxActiveBlocksPerMultiprocessor",

@@ -78,7 +78,12 @@ llmc_status_t generate(const ForwardFn &forward, const ArgmaxFn &argmax,
   std::vector<int32_t> history = prompt;
   int32_t greedyNext = 0;
   auto step = [&](const int32_t *ids, size_t count) {
-    return greedy ? argmax(ids, count, greedyNext)
+    // Whether the id this step gives will be the next step's input, unless
+    // it ends the text: the loop stops at maxNewTokens tokens and when the
+    // cache is full.
+    bool more = int64_t(result.tokens.size()) + 1 < options.maxNewTokens &&
+                room - int64_t(count) > 0;
+    return greedy ? argmax(ids, count, more, greedyNext)
                   : forward(ids, count, logits.data());
   };
   if (llmc_status_t s = step(prompt.data(), prompt.size()))

@@ -45,9 +45,11 @@ using ForwardFn = std::function<llmc_status_t(const int32_t *ids, size_t count,
                                               float *lastLogits)>;
 /// As ForwardFn, but gives the last token's greedy next id (the first of
 /// the largest logits) instead of its logits: a device that takes the
-/// argmax itself saves copying the logits back.
+/// argmax itself saves copying the logits back. `more` says whether the
+/// loop will likely go on with `next` (it is not yet at its token limit or
+/// the cache's end): a device may then start that step before returning.
 using ArgmaxFn = std::function<llmc_status_t(const int32_t *ids, size_t count,
-                                             int32_t &next)>;
+                                             bool more, int32_t &next)>;
 /// Receives each generated token and the text it completes (possibly
 /// empty); returns false to stop.
 using TokenFn = std::function<bool(int32_t id, const std::string &text)>;

@@ -39,6 +39,8 @@ struct Generation {
   std::string text;
   llmc_status_t status = nullptr;
   CountingModel model;
+  /// Each argmax call's `more`.
+  std::vector<bool> mores;
 };
 
 /// `argmaxSkip` > 0: the run also has an argmax step (as the cuda device
@@ -50,7 +52,8 @@ Generation generateFrom(std::vector<int32_t> prompt, GenerateOptions options,
   LetterStream letters;
   ArgmaxFn argmax;
   if (argmaxSkip > 0)
-    argmax = [&](const int32_t *ids, size_t n, int32_t &next) {
+    argmax = [&](const int32_t *ids, size_t n, bool more, int32_t &next) {
+      run.mores.push_back(more);
       ++run.model.calls;
       run.model.tokensSeen += n;
       next = int32_t((ids[n - 1] + argmaxSkip) % run.model.vocab);
@@ -88,6 +91,14 @@ TEST(GeneratorTest, GreedyStepsTakeTheDevicesArgmaxWhenItHasOne) {
   Generation run = generateFrom({0}, o, 100, 2);
   EXPECT_EQ(run.result.tokens, (std::vector<int32_t>{2, 4, 6}));
   EXPECT_EQ(run.model.calls, 3);
+  // Each call but the last is told that the loop goes on with its id.
+  EXPECT_EQ(run.mores, (std::vector<bool>{true, true, false}));
+  // With room for the prompt and one more token in the cache, the second
+  // step fills it: the loop stops after its token, with the cache full.
+  Generation full = generateFrom({0}, o, /*room=*/2, 2);
+  EXPECT_EQ(full.result.tokens, (std::vector<int32_t>{2, 4}));
+  EXPECT_EQ(full.result.reason, StopReason::ContextFull);
+  EXPECT_EQ(full.mores, (std::vector<bool>{true, false}));
   // A repetition penalty or a temperature needs the logits.
   o.sampling.repetitionPenalty = 1.1f;
   EXPECT_EQ(generateFrom({0}, o, 100, 2).result.tokens,

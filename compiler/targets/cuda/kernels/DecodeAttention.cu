@@ -24,11 +24,13 @@
 // (stream order), the rotary tables are weights, and the cached rows read
 // before the wait are rows p < last only (row `last`, the new token's,
 // comes from the inputs after the wait), written by earlier steps'
-// attention kernels or the prompt's KV appends. Those steps are complete:
-// the runtime synchronizes its stream at the end of every step
-// (CudaSession::forward) before it enqueues the next, and within a step
-// only this layer's attention kernel writes its cache, row `last`, after
-// the wait. After the wait: the inputs' loads, the later batches of chunks
+// attention kernels or the prompt's KV appends. positions (a host copy, or
+// the previous step's llmc_argmax_next when the runtime decodes ahead) and
+// those rows were written by work enqueued before this step's first
+// kernel, which starts only once all of it is complete (stream order: no
+// dependent launch spans two steps, each a graph launch or a run of
+// kernels after a copy), and within a step only this layer's attention
+// kernel writes its cache, row `last`, after the wait. After the wait: the inputs' loads, the later batches of chunks
 // longer than kDecodeWarps * kBatch positions, the counter's atomic, and
 // the last block's one pass over the partials; with 32 splits, up to 512
 // positions need no later batch.

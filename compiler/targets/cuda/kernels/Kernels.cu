@@ -264,11 +264,10 @@ extern "C" __global__ void llmc_rope(const float *x, int heads, int headDim,
   }
 }
 
-/// out[0] = the index of the first of the largest of x[0 .. n), as the
-/// host's greedy sampling (std::max_element) picks it; one block of 1024.
-extern "C" __global__ void __launch_bounds__(1024)
-    llmc_argmax(const float *x, int n, int32_t *out) {
-  gridDependencyBegin();
+/// The index of the first of the largest of x[0 .. n), as the host's
+/// greedy sampling (std::max_element) picks it, in thread 0 (the others
+/// return -1); one block of up to 1024 threads.
+__device__ int blockArgmax(const float *x, int n) {
   float best = -INFINITY;
   int at = 0x7fffffff;
   // Sixteen loads in flight per thread: one at a time, each compared
@@ -310,13 +309,42 @@ extern "C" __global__ void __launch_bounds__(1024)
     }
     __syncthreads();
     if (warp != 0)
-      return;
+      return -1;
     int warps = (blockDim.x + 31) >> 5;
     best = lane < warps ? bests[lane] : -INFINITY;
     at = lane < warps ? ats[lane] : 0x7fffffff;
   }
+  if (threadIdx.x != 0)
+    return -1;
+  return at == 0x7fffffff ? 0 : at;
+}
+
+/// out[0] = the greedy next id of the logits x[0 .. n); one block of 1024.
+extern "C" __global__ void __launch_bounds__(1024)
+    llmc_argmax(const float *x, int n, int32_t *out) {
+  gridDependencyBegin();
+  int id = blockArgmax(x, n);
   if (threadIdx.x == 0)
-    out[0] = at == 0x7fffffff ? 0 : at;
+    out[0] = id;
+}
+
+/// As llmc_argmax, and feeds the id back as the next one-token step's
+/// input: ids[0] = id and positions[0] += 1, so that the step can be
+/// replayed without the host (decoding ahead), and ring[position & 1] = id
+/// in pinned host memory, where the host reads it once the step is done
+/// (the slot of the step after, running by then, is the other one).
+extern "C" __global__ void __launch_bounds__(1024)
+    llmc_argmax_next(const float *x, int n, int32_t *out, int32_t *ids,
+                     int32_t *positions, int32_t *ring) {
+  gridDependencyBegin();
+  int id = blockArgmax(x, n);
+  if (threadIdx.x != 0)
+    return;
+  int position = positions[0];
+  out[0] = id;
+  ids[0] = id;
+  positions[0] = position + 1;
+  ring[position & 1] = id;
 }
 
 /// Writes the T new tokens' keys and values at their positions in the
