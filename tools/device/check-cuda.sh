@@ -101,6 +101,21 @@ sys.exit(0 if rel <= tolerance and same else 1)
 PY
 done
 first=$(echo $models | cut -d' ' -f1)
+# The cache's end: with room for 12 prompt ids and 8 more tokens, both
+# devices stop at the full context with the same ids (the cuda device's
+# step started ahead never goes past its cache).
+name=$(basename "$first")
+ids=$(python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$name")
+for target in cpu cuda; do
+  "$llmc" run "$work/$name.$target.llmc" --ids "$ids" -n 32 --ignore-eos \
+    --print-ids --quiet --max-context 20 > "$work/$name.$target.full.txt"
+done
+if cmp -s "$work/$name.cpu.full.txt" "$work/$name.cuda.full.txt"; then
+  echo "$name: context full at 20 tokens: greedy ids equal ($(cat "$work/$name.cuda.full.txt"))"
+else
+  echo "$name: context full at 20 tokens: DIFFER (cpu $(cat "$work/$name.cpu.full.txt"), cuda $(cat "$work/$name.cuda.full.txt"))"
+  status=1
+fi
 "$llmc" run "$work/$(basename "$first").cuda.llmc" --prompt "def fibonacci(n):" -n 256 --ignore-eos > /dev/null
 nvidia-smi --query-gpu=name --format=csv,noheader
 exit $status
