@@ -101,9 +101,10 @@ sys.exit(0 if rel <= tolerance and same else 1)
 PY
 done
 first=$(echo $models | cut -d' ' -f1)
-# The cache's end: with room for 12 prompt ids and 8 more tokens, both
-# devices stop at the full context with the same ids (the cuda device's
-# step started ahead never goes past its cache).
+# The cache's end: with room for 12 prompt ids and 8 more rows (9 tokens
+# come out, the last not fed back), both devices stop at the full context
+# with the same ids (the cuda device's step started ahead never goes past
+# its cache).
 name=$(basename "$first")
 ids=$(python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$name")
 for target in cpu cuda; do
@@ -116,6 +117,10 @@ else
   echo "$name: context full at 20 tokens: DIFFER (cpu $(cat "$work/$name.cpu.full.txt"), cuda $(cat "$work/$name.cuda.full.txt"))"
   status=1
 fi
+# One session through the paths around decoding ahead (C API, ctypes).
+python3 tools/device/check-decode-ahead.py \
+  "$(dirname "$llmc")/../lib/libllmc_runtime.so" \
+  "$work/$name.cpu.llmc" "$work/$name.cuda.llmc" || status=1
 "$llmc" run "$work/$(basename "$first").cuda.llmc" --prompt "def fibonacci(n):" -n 256 --ignore-eos > /dev/null
 nvidia-smi --query-gpu=name --format=csv,noheader
 exit $status

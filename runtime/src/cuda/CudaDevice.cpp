@@ -1108,10 +1108,10 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
   // the call it was started for.
   bool started = ahead_ && t == 1 && argmax && ids[0] == aheadId_ &&
                  length_ == aheadPosition_;
-  ahead_ = ahead_ && started;
-  if (!started)
-    if (llmc_status_t s = dropAhead())
-      return s;
+  if (started)
+    ahead_ = false; // this call's now; set again below when it goes on
+  else if (llmc_status_t s = dropAhead())
+    return s;
   if (llmc_status_t s = ensureArena(t))
     return s;
   if (started) {
@@ -1158,13 +1158,18 @@ llmc_status_t CudaSession::forward(const int32_t *ids, int64_t t,
       d.cuStreamSynchronize(stream_);
       return d.error(r, "cuEventRecord");
     }
+    // The step is done or failing either way: a next step that cannot be
+    // launched is only not started ahead (the next call launches it, or
+    // reports what is wrong).
     if (goOn)
       if (llmc_status_t s = launchDecodeGraph()) {
-        d.cuStreamSynchronize(stream_);
-        return s;
+        llmc_status_free(s);
+        goOn = false;
       }
-    if (CUresult r = d.cuEventSynchronize(stepDone_))
+    if (CUresult r = d.cuEventSynchronize(stepDone_)) {
+      d.cuStreamSynchronize(stream_);
       return d.error(r, "running the step (a kernel failed)");
+    }
     *argmax = hostStep_[4 + (length_ & 1)];
     ahead_ = goOn;
     aheadId_ = *argmax;

@@ -19,18 +19,20 @@
 // it can before its dependency wait (gridDependencyBegin), while the
 // kernel before it (the QKV projection) still runs: the length
 // (positions[0]), the rotary table row, and each warp's first batch of
-// kBatch cached keys and values. No kernel of this step writes them:
-// positions is uploaded by a host copy enqueued before the step's kernels
-// (stream order), the rotary tables are weights, and the cached rows read
-// before the wait are rows p < last only (row `last`, the new token's,
-// comes from the inputs after the wait), written by earlier steps'
-// attention kernels or the prompt's KV appends. positions (a host copy, or
-// the previous step's llmc_argmax_next when the runtime decodes ahead) and
-// those rows were written by work enqueued before this step's first
-// kernel, which starts only once all of it is complete (stream order: no
+// kBatch cached keys and values. Nothing writes them while this kernel may
+// read them. positions is written before the step's first kernel (a host
+// copy, or the previous step's llmc_argmax_next when the runtime decodes
+// ahead); the step's own llmc_argmax_next writes it only after its
+// dependency wait, when every kernel before it, this one included, has
+// finished (each waits for the one before it). The rotary tables are
+// weights. The cached rows read before the wait are rows p < last only (row
+// `last`, the new token's, comes from the inputs after the wait), written
+// by earlier steps' attention kernels or the prompt's KV appends. What was
+// enqueued before a step's first kernel is complete when it starts (no
 // dependent launch spans two steps, each a graph launch or a run of
 // kernels after a copy), and within a step only this layer's attention
-// kernel writes its cache, row `last`, after the wait. After the wait: the inputs' loads, the later batches of chunks
+// kernel writes its cache, row `last`, after the wait. After the wait: the
+// inputs' loads, the later batches of chunks
 // longer than kDecodeWarps * kBatch positions, the counter's atomic, and
 // the last block's one pass over the partials; with 32 splits, up to 512
 // positions need no later batch.
