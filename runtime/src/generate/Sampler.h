@@ -38,10 +38,23 @@ public:
 private:
   /// A uniform double in [0, 1).
   double uniform();
+  /// Makes candidates[0 .. n) the n most likely in order (the largest
+  /// logit first, the lower id first among equals), sorting no more of
+  /// the rest than it must: a top-p nucleus or a draw usually needs the
+  /// first few hundred of a large vocabulary, and sorting all of 128K
+  /// candidates took 15 ms a token. `exactly`: no more than n.
+  void sortFirst(size_t n, bool exactly = false);
 
   SamplingOptions options;
   std::mt19937_64 engine;
-  std::vector<std::pair<float, int32_t>> candidates;
+  struct Candidate {
+    float logit; ///< divided by the temperature
+    float probability;
+    int32_t id;
+  };
+  std::vector<Candidate> candidates;
+  /// How many of candidates are in order (sortFirst).
+  size_t sorted = 0;
 };
 
 } // namespace llmc::generate
