@@ -5,9 +5,11 @@
 # relative error, float32 activations on both) and 32 greedy tokens (also
 # for int4 and int8 quantized artifacts of some models; where they part,
 # the cpu's two best logits there must be closer than twice the devices'
-# difference on them, a tie that may break either way), then
-# prints the cuda device's decode speed on the first model. Run from the
-# repository root with the bundle unpacked in build-bundle/llmc-bundle.
+# difference on them, a tie that may break either way); on the first
+# model also the greedy ids at a full context (--max-context 20) and one
+# session through the paths around decoding ahead (check-decode-ahead.py);
+# then runs the cuda device's decode on it. Run from the repository root
+# with the bundle unpacked in build-bundle/llmc-bundle.
 set -euo pipefail
 llmc=${LLMC:-build-bundle/llmc-bundle/bin/llmc}
 work=${WORK:-/tmp/llmc-cuda-check}
@@ -19,6 +21,10 @@ models=${MODELS:-"models/tinycode/target test/fixtures/families/llama_dynamo18
   test/fixtures/families/mistral_dynamo18 test/fixtures/families/phi3_dynamo18
   test/fixtures/families/qwen2_dynamo18 test/fixtures/genai/llama_int4_cpu"}
 status=0
+# 12 random ids below 256 drawn with $1 as the seed: a rerun repeats them.
+seeded_ids() {
+  python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$1"
+}
 # Quantized variants too: "DIR:MODE" compiles DIR with --quantize MODE,
 # "DIR:MODE@G" also with --quantize-group G, and a "+asym" suffix with
 # --quantize-asymmetric. (tinycode at group 32 and 64 has matrices whose k
@@ -45,7 +51,7 @@ for entry in $models $quantized; do
   done
   # 12 ids run the prompt kernels; 5 ids the decode (GEMV) kernels. The
   # ids are drawn with the model's name as the seed: a rerun repeats them.
-  ids=$(python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$name")
+  ids=$(seeded_ids "$name")
   short=$(echo "$ids" | cut -d, -f1-5)
   "$llmc" logits "$work/$name.cpu.llmc" --ids "$ids" -o "$work/$name.cpu.npy"
   "$llmc" logits "$work/$name.cuda.llmc" --ids "$ids" -o "$work/$name.cuda.npy"
@@ -106,7 +112,7 @@ first=$(echo $models | cut -d' ' -f1)
 # with the same ids (the cuda device's step started ahead never goes past
 # its cache).
 name=$(basename "$first")
-ids=$(python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$name")
+ids=$(seeded_ids "$name")
 for target in cpu cuda; do
   "$llmc" run "$work/$name.$target.llmc" --ids "$ids" -n 32 --ignore-eos \
     --print-ids --quiet --max-context 20 > "$work/$name.$target.full.txt"
@@ -121,6 +127,6 @@ fi
 python3 tools/device/check-decode-ahead.py \
   "$(dirname "$llmc")/../lib/libllmc_runtime.so" \
   "$work/$name.cpu.llmc" "$work/$name.cuda.llmc" || status=1
-"$llmc" run "$work/$(basename "$first").cuda.llmc" --prompt "def fibonacci(n):" -n 256 --ignore-eos > /dev/null
+"$llmc" run "$work/$name.cuda.llmc" --prompt "def fibonacci(n):" -n 256 --ignore-eos > /dev/null
 nvidia-smi --query-gpu=name --format=csv,noheader
 exit $status
