@@ -299,7 +299,7 @@ private:
   /// program of one step (run as its one-token kernel).
   GemvQArgs qProgramRows_[kGemvQProgramSteps]{};
   /// The 4-bit matrices in the programs' tiles (kernels/
-  /// GemvQuantizedProgram.cu's llmc_tile_q4), by their values' plan
+  /// GemvQuantizedProgram.cu's llmc_tile_q4_unsigned), by their values' plan
   /// weight: a second copy of each, made when the session is created.
   std::map<int32_t, CUdeviceptr> tiles_;
   /// One barrier counter per program of a step (zero between launches),

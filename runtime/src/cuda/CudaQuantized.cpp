@@ -165,12 +165,12 @@ llmc_status_t CudaSession::launchQuantizedToken(const GemvQArgs &a, int bits,
 llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
   if (mode == 0 || !usePrograms_ ||
       !model.hasFunction("llmc_gemv_program_q4") ||
-      !model.hasFunction("llmc_tile_q4"))
+      !model.hasFunction("llmc_tile_q4_unsigned"))
     return nullptr;
   const plan::Plan &plan = model.plan();
   struct Matrix {
     plan::QuantizedMatrix m;
-    int n, k, group, rows;
+    int n, k, group, rows, isSigned;
   };
   std::vector<Matrix> matrices;
   for (const Step &s : plan.steps) {
@@ -207,7 +207,9 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
       plan::QuantizedMatrix m = plan::quantizedMatrix(s, j);
       int n = int(plan.weights[size_t(m.scales)].elements() / (k / g));
       int rows = gated ? 4 : 8;
-      matrices.push_back({m, n, k, g, rows});
+      matrices.push_back(
+          {m, n, k, g, rows,
+           isSignedType(plan.weights[size_t(m.values)].dtype)});
     }
   }
   const Driver &d = model.driver();
@@ -228,10 +230,11 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
     CUdeviceptr q = model.weight(x.m.values), scales = model.weight(x.m.scales);
     CUdeviceptr offsets = x.m.offsets >= 0 ? model.weight(x.m.offsets) : 0;
     int n = x.n, k = x.k, group = x.group, rows = x.rows;
+    int isSigned = x.isSigned;
     if (llmc_status_t st = launch(
-            "llmc_tile_q4", unsigned((n + rows - 1) / rows),
+            "llmc_tile_q4_unsigned", unsigned((n + rows - 1) / rows),
             unsigned((k + kGemvQProgramCols - 1) / kGemvQProgramCols), 256, 0,
-            {&q, &scales, &offsets, &n, &k, &group, &rows, &out}))
+            {&q, &scales, &offsets, &n, &k, &group, &rows, &isSigned, &out}))
       return st;
   }
   if (CUresult r = d.cuStreamSynchronize(stream_))
@@ -250,9 +253,10 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
                             "a step has more than %d GEMV programs",
                             programBarrierCount_);
   p.barrier = programBarriers_ + CUdeviceptr(programsInStep_++) * 4;
-  // As flushProgram: programBlocks_ blocks per multiprocessor, each with the
-  // largest step's staged activations, the largest scale area and as many
-  // buffers as the rest of its share holds.
+  // As flushProgram, but one block per multiprocessor (a block holds two
+  // consumer teams, and at most 120 registers a thread leave no room for a
+  // second), with the largest step's staged activations, the largest scale
+  // area and as many buffers as the rest of the SM's shared memory holds.
   const std::string name = "llmc_gemv_program_q4";
   p.xValues = 0;
   p.scaleBytes = 0;
@@ -262,9 +266,7 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
         p.scaleBytes,
         gemvQProgramScaleBytes(p.steps[i].group, p.steps[i].offsets[0] != 0));
   }
-  int perSm = programBlocks_;
-  unsigned share = (model.sharedOptin() + 1024) / unsigned(perSm) - 1024;
-  p.stages = gemvQProgramStages(share, p.xValues, p.scaleBytes);
+  p.stages = gemvQProgramStages(model.sharedOptin(), p.xValues, p.scaleBytes);
   if (p.stages < 2)
     return llmc_status_make(
         LLMC_STATUS_INTERNAL,
@@ -275,10 +277,10 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
   unsigned shared = gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes);
   int blocks = 0;
   if (llmc_status_t s =
-          model.residentBlocks(name, int(kGemvProgramThreads), shared, blocks))
+          model.residentBlocks(name, int(kGemvQProgramThreads), shared, blocks))
     return s;
-  blocks = std::min(blocks, perSm * model.multiprocessors());
-  return launch(name, unsigned(blocks), 1, kGemvProgramThreads, shared, {&p});
+  blocks = std::min(blocks, model.multiprocessors());
+  return launch(name, unsigned(blocks), 1, kGemvQProgramThreads, shared, {&p});
 }
 
 llmc_status_t CudaSession::enqueueQuantized(

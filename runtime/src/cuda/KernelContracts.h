@@ -107,6 +107,11 @@ static_assert(sizeof(GemvQArgs) == 192,
 /// rows of up to 4096 values with its groups' scales (and offsets) in the
 /// buffer's scale area.
 constexpr int kGemvQProgramSteps = 8, kGemvQProgramCols = 4096;
+/// Its block: kGemvQProgramTeams teams of kGemvQTeamWarps consumer warps
+/// and the producer warp.
+constexpr int kGemvQProgramTeams = 4, kGemvQTeamWarps = 4;
+constexpr unsigned kGemvQProgramThreads =
+    kGemvQProgramTeams * kGemvQTeamWarps * 32 + 32;
 struct GemvQProgram {
   GemvQArgs steps[kGemvQProgramSteps];
   int32_t gated[kGemvQProgramSteps], norm[kGemvQProgramSteps];
@@ -129,8 +134,7 @@ inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
   return unsigned(stages) *
              (kGemvProgramStageBytes + unsigned(scaleBytes) + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
-         unsigned(stages + 1) * kGemvProgramSlotBytes +
-         kGemvProgramConsumerWarps * 4;
+         kGemvQProgramTeams * kGemvQTeamWarps * 4;
 }
 /// The most buffers (at most 16) that fit `bytes`; 0 if fewer than 2 do.
 inline int gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {

@@ -52,6 +52,8 @@ TEST(KernelContracts, QuantizedGemvProgramStagesFitTheShare) {
   // int4 group 128: 8 rows of 32 scales (and as many offsets) per buffer.
   EXPECT_EQ(gemvQProgramScaleBytes(128, false), 1024);
   EXPECT_EQ(gemvQProgramScaleBytes(32, true), 8192);
+  // Four teams of four consumer warps and the producer warp.
+  EXPECT_EQ(kGemvQProgramThreads, 544u);
   // The 8B's largest k is 14336, the 1B's 8192.
   EXPECT_EQ(gemvQProgramStages(share(h200, 1), 14336, 1024), 11);
   EXPECT_EQ(gemvQProgramStages(share(h200, 1), 8192, 1024), 12);

@@ -3,7 +3,8 @@
 // On a GPU machine (sm_90; check-gemv-quantized-program.sh builds and runs
 // this):
 //
-//   bash tools/device/kernels/check-gemv-quantized-program.sh [--no-timing]
+//   bash tools/device/kernels/check-gemv-quantized-program.sh \
+//       [--no-timing | --profile]
 //
 // 1. Correctness: a 4-bit GEMV program (GemvQuantizedProgram.cu) of every
 //    kind of step (three matrices with biases and a soft cap, residual,
@@ -12,17 +13,18 @@
 //    1024, k from 1024 to 14336), each step reading the one before's
 //    output, against the same steps as GemvQuantizedToken.cu's kernels:
 //    max|out - ref| / max|ref| <= 1e-4 (the same integer products, summed
-//    in another order), on 1 and 2 blocks per SM, twice each.
+//    in another order): the shipped kernel (four consumer teams) on 1
+//    block per SM and the program of two teams on 2, twice each.
 // 2. Speed: the Llama 1B and 8B decode token's int4 matrices (group 128,
 //    symmetric: every layer's QKV with its norm, o with the residual,
 //    gate/up with its norm, down with the residual) as the one-token
 //    kernels in a graph with dependent launches, and as one program per
-//    layer (their matrices in tiles) on 1 and 2 blocks per SM, and the
-//    programs' streaming alone
-//    (consumers that only release the buffers), without and with the grid
-//    barriers, on 1. The bytes are the packed values and
-//    the scales; the device-to-device copy bandwidth measured here is the
-//    100% line.
+//    layer (their matrices in tiles): the shipped kernel on 1 block per
+//    SM, the program of two teams on 2 (each line says how many blocks were
+//    resident), and the programs' streaming alone (consumers that only
+//    release the buffers), without and with the grid barriers, on 1 and
+//    2. The bytes are the packed values and the scales; the
+//    device-to-device copy bandwidth measured here is the 100% line.
 //
 // Exits 1 on a mismatch or a CUDA error.
 //
@@ -139,11 +141,24 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
   }
 }
 
+/// The program with two consumer teams, two blocks per SM: the shipped
+/// kernel's alternative (as many consumer warps per SM, but each block
+/// stages the activations and meets the grid barriers).
+static_assert(2 * kGemvQTeamWarps * 32 + 32 == kGemvProgramThreads,
+              "two teams fill a 16-bit program's block");
+__global__ void __launch_bounds__(kGemvProgramThreads, 2)
+    programTwoTeams(const __grid_constant__ GemvQProgram p) {
+  gemvQuantizedProgram<2>(p);
+}
+
 /// As the runtime: the largest step's activations and scale area, and as
 /// many buffers as the rest of the block's share holds. False when fewer
-/// than two fit.
+/// than two fit. `teams`: the kernel's consumer teams (the streaming
+/// kernels' eight consumer warps are two teams'); `got`: the blocks per SM
+/// it got.
 bool launchProgram(GemvQProgram p, int perSm, cudaStream_t stream,
-                   void (*kernel)(GemvQProgram) = llmc_gemv_program_q4) {
+                   void (*kernel)(GemvQProgram) = llmc_gemv_program_q4,
+                   int teams = kGemvQProgramTeams, int *got = nullptr) {
   p.xValues = 0;
   p.scaleBytes = 0;
   for (int i = 0; i < p.count; ++i) {
@@ -156,18 +171,22 @@ bool launchProgram(GemvQProgram p, int perSm, cudaStream_t stream,
   CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin,
                                0));
   p.stages = gemvQProgramStages(unsigned((optin + 1024) / perSm - 1024),
-                                p.xValues, p.scaleBytes);
+                                p.xValues, p.scaleBytes, teams);
   if (p.stages < 2)
     return false;
   p.barrier = barrier;
-  unsigned smem = gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes);
+  unsigned smem =
+      gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes, teams);
+  unsigned threads = unsigned(teams) * kGemvQTeamWarps * 32 + 32;
   CHECK(cudaFuncSetAttribute(
       kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
   int resident = 0;
-  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-      &resident, kernel, kGemvProgramThreads, smem));
+  CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, kernel,
+                                                      int(threads), smem));
   int grid = std::min(resident, perSm) * smCount;
-  launchPdl(kernel, unsigned(grid), kGemvProgramThreads, int(smem), p, stream);
+  if (got)
+    *got = std::min(resident, perSm);
+  launchPdl(kernel, unsigned(grid), threads, int(smem), p, stream);
   return true;
 }
 
@@ -189,7 +208,7 @@ Matrix matrix(int n, int k, int group, bool offsets, uint32_t seed) {
   return m;
 }
 
-/// Matrix j of a step in the programs' tiles (llmc_tile_q4), as the
+/// Matrix j of a step in the programs' tiles (llmc_tile_q4_unsigned), as the
 /// runtime makes them.
 void *tiles(const GemvQArgs &a, int j, bool gated) {
   int rows = gated ? 4 : 8, n = a.n[j];
@@ -197,11 +216,13 @@ void *tiles(const GemvQArgs &a, int j, bool gated) {
   void *out;
   CHECK(cudaMalloc(&out, size_t(count) * rows *
                              gemvQTileRowBytes(a.k, a.group, a.offsets[j])));
-  llmc_tile_q4<<<dim3(unsigned(count), unsigned((a.k + kGemvQProgramCols - 1) /
-                                                kGemvQProgramCols)),
-                 256>>>(static_cast<const unsigned char *>(a.q[j]), a.scales[j],
-                        a.offsets[j], n, a.k, a.group, rows,
-                        static_cast<unsigned char *>(out));
+  llmc_tile_q4_unsigned<<<dim3(unsigned(count),
+                                unsigned((a.k + kGemvQProgramCols - 1) /
+                                         kGemvQProgramCols)),
+                           256>>>(static_cast<const unsigned char *>(a.q[j]),
+                                  a.scales[j], a.offsets[j], n, a.k, a.group,
+                                  rows, a.isSigned,
+                                  static_cast<unsigned char *>(out));
   CHECK(cudaGetLastError());
   return out;
 }
@@ -280,10 +301,14 @@ void check() {
   }
   for (const CheckStep &s : steps)
     launchToken(s.reference, s.gated, s.norm, stream);
+  // The shipped kernel on 1 block per SM, two teams on 2.
   for (int perSm : {1, 2}) {
+    int teams = perSm == 1 ? kGemvQProgramTeams : 2;
     // Twice: the barrier must be back at zero for the second launch.
     for (int twice = 0; twice < 2; ++twice)
-      if (!launchProgram(p, perSm, stream)) {
+      if (!launchProgram(p, perSm, stream,
+                         teams == 2 ? programTwoTeams : llmc_gemv_program_q4,
+                         teams)) {
         std::printf("MISMATCH: %d/SM leaves fewer than 2 buffers\n", perSm);
         ++failures;
       }
@@ -303,9 +328,11 @@ void check() {
         double err = diff / std::max(scale, 1e-30);
         bool ok = err <= 1e-4 && scale > 0;
         failures += !ok;
-        std::printf("%s q4 program (%d/SM) step %zu (k %d, group %d%s%s) "
-                    "matrix %zu: relative error %.2e (max |ref| %.3g)\n",
-                    ok ? "ok      " : "MISMATCH", perSm, i, steps[i].program.k,
+        std::printf("%s q4 program (%d/SM, %d team%s) step %zu (k %d, group "
+                    "%d%s%s) matrix %zu: relative error %.2e (max |ref| "
+                    "%.3g)\n",
+                    ok ? "ok      " : "MISMATCH", perSm, teams,
+                    teams > 1 ? "s" : "", i, steps[i].program.k,
                     steps[i].program.group, steps[i].gated ? ", gated" : "",
                     steps[i].norm ? ", norm" : "", j, err, scale);
       }
@@ -325,7 +352,7 @@ const ModelShape kLlama8b{"llama-8b", 32, 4096, 6144, 14336};
 
 /// What timeToken runs: the programs, or their streaming alone, without or
 /// with the steps' barriers.
-enum class Mode { programs, streaming, synced };
+enum class Mode { programs, twoTeams, streaming, synced };
 
 /// A decode token's int4 matrices: as the one-token kernels (perSm 0) or
 /// as one program per layer on perSm blocks per SM.
@@ -371,6 +398,7 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
     step({m.hidden}, m.intermediate, false, false, true);
   }
   std::vector<std::function<void()>> launches;
+  int resident = 0; // blocks per SM that the programs got
   if (perSm == 0) {
     for (const Step &s : steps)
       launches.push_back([=] { launchToken(s.a, s.gated, s.norm, stream); });
@@ -385,11 +413,14 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
         p.gated[p.count] = steps[i].gated;
         p.norm[p.count++] = steps[i].norm;
       }
-      launches.push_back([=] {
+      launches.push_back([=, &resident] {
         launchProgram(p, perSm, stream,
                       mode == Mode::streaming ? streamOnly<false>
                       : mode == Mode::synced  ? streamOnly<true>
-                                              : llmc_gemv_program_q4);
+                      : mode == Mode::twoTeams ? programTwoTeams
+                                               : llmc_gemv_program_q4,
+                      mode == Mode::programs ? kGemvQProgramTeams : 2,
+                      &resident);
       });
     }
   }
@@ -398,11 +429,12 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
   if (perSm == 0)
     std::snprintf(what, sizeof what, "one-token kernels");
   else
-    std::snprintf(what, sizeof what, "%s, %d/SM",
+    std::snprintf(what, sizeof what, "%s, %d/SM (%d resident)",
                   mode == Mode::streaming ? "streaming alone"
                   : mode == Mode::synced  ? "streaming with barriers"
+                  : mode == Mode::twoTeams ? "programs of two teams"
                                           : "programs",
-                  perSm);
+                  perSm, resident);
   std::printf("%s int4 token matrices, %s: %zu launches, %.0f us/token, "
               "%.1f%% of copy bandwidth\n",
               m.name, what, launches.size(), us,
@@ -419,21 +451,31 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
 
 int main(int argc, char **argv) {
   bool timed = !(argc > 1 && std::strcmp(argv[1], "--no-timing") == 0);
+  // --profile: the 8B token's programs (1 block per SM) alone, for a
+  // profiler (ncu -k llmc_gemv_program_q4 --launch-skip ...).
+  bool profile = argc > 1 && std::strcmp(argv[1], "--profile") == 0;
   cudaDeviceProp prop;
   CHECK(cudaGetDeviceProperties(&prop, 0));
   std::printf("%s, %d SMs\n", prop.name, prop.multiProcessorCount);
   smCount = prop.multiProcessorCount;
   CHECK(cudaMalloc(&barrier, 4));
   CHECK(cudaMemset(barrier, 0, 4));
+  if (profile) {
+    timeToken(kLlama8b, 1, Mode::programs, copyBandwidth());
+    return 0;
+  }
   check();
   if (timed) {
     double bandwidth = copyBandwidth();
     std::printf("device-to-device copy: %.0f GB/s\n", bandwidth / 1e9);
     for (const ModelShape &m : {kLlama1b, kLlama8b}) {
-      for (int perSm : {0, 1, 2})
+      for (int perSm : {0, 1})
         timeToken(m, perSm, Mode::programs, bandwidth);
-      timeToken(m, 1, Mode::streaming, bandwidth);
-      timeToken(m, 1, Mode::synced, bandwidth);
+      timeToken(m, 2, Mode::twoTeams, bandwidth);
+      for (int perSm : {1, 2}) {
+        timeToken(m, perSm, Mode::streaming, bandwidth);
+        timeToken(m, perSm, Mode::synced, bandwidth);
+      }
     }
   }
   std::printf("%s\n", failures ? "FAILED" : "all programs match");

@@ -207,17 +207,20 @@ __device__ inline void bulkCopy(unsigned dst, const void *src, unsigned bytes,
 }
 
 /// The consumers' barrier within the block (named barrier 1): the
-/// producer warp never joins it.
+/// producer warp never joins it. `Threads`: the consumers (the 4-bit
+/// programs have more).
+template <int Threads = kGemvProgramConsumers>
 __device__ inline void consumersSync() {
-  asm volatile("bar.sync 1, %0;" ::"n"(kGemvProgramConsumers) : "memory");
+  asm volatile("bar.sync 1, %0;" ::"n"(Threads) : "memory");
 }
 
 /// A block's arrival at the grid barrier: its writes so far are visible to
 /// the blocks that pass it. A release add, cumulative over the block's
 /// writes ordered before it by the block barrier (no sequentially
 /// consistent fence: the acquire in gridWait pairs with it).
+template <int Threads = kGemvProgramConsumers>
 __device__ inline void gridArrive(unsigned *barrier) {
-  consumersSync();
+  consumersSync<Threads>();
   if (threadIdx.x == 0)
     asm volatile("red.release.gpu.global.add.u32 [%0], 1;" ::"l"(barrier)
                  : "memory");
@@ -233,6 +236,7 @@ __device__ inline unsigned long long globalNanoseconds() {
 /// before its arrival are visible to plain loads: the acquire load that
 /// sees the count, and the block barrier after it, order them before this
 /// block's reads.
+template <int Threads = kGemvProgramConsumers>
 __device__ inline void gridWait(unsigned *barrier, unsigned target) {
   if (threadIdx.x == 0) {
     unsigned long long start = globalNanoseconds();
@@ -246,7 +250,7 @@ __device__ inline void gridWait(unsigned *barrier, unsigned target) {
         __trap(); // not every block is resident: fail, do not hang
     } while (seen < target);
   }
-  consumersSync();
+  consumersSync<Threads>();
 }
 
 /// A position in the ring: the buffer and the parity of its round.

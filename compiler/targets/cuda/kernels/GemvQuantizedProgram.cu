@@ -8,18 +8,18 @@
 // One kernel per step (GemvQuantizedToken.cu) left the 8B shape's int4
 // layers at 61% of the copy bandwidth, about 5.5 us lost per launch.
 //
-// The machinery is GemvProgram.cu's: one block per SM (or a few), a
-// producer warp that bulk-copies weight rows into a ring of 16 KiB buffers
-// as they free up, eight consumer warps, the row partials meeting in
-// shared-memory slots, the same grid barrier. What differs:
+// The machinery is GemvProgram.cu's: one block per SM, a producer warp
+// that bulk-copies weight rows into a ring of 16 KiB buffers as they free
+// up, the same grid barrier. What differs:
 //
 // - A chunk is 8 rows (gated: 4 gate and the same 4 up rows) of up to
 //   kGemvQProgramCols = 4096 values, 2 KiB of packed 4-bit values per row,
 //   with their groups' scales (and offsets, for asymmetric weights), which
 //   go to the buffer's scale area. The matrices are read in tiles, a copy
-//   that the runtime makes once (llmc_tile_q4): per block of R rows (8,
-//   gated matrices 4) and chunk, the rows' packed values (GemvQuantized.cu's
-//   row layout), then their scales, then their offsets, contiguous. Read
+//   that the runtime makes once (llmc_tile_q4_unsigned): per block of R rows
+//   (8, gated matrices 4) and chunk, the rows' packed values (GemvQuantized.cu's
+//   row layout, signed values flipped to unsigned ones), then their scales,
+//   then their offsets, contiguous. Read
 //   from the row layout, each chunk's scales were a second small read
 //   beside the values, and the streaming alone reached 55% of the copy
 //   bandwidth on the 8B shape's int4 token (93% from tiles, 99% for the
@@ -30,13 +30,22 @@
 //   taken from the squares), each run's 32 hi and 32 lo bytes stored as two
 //   16-byte parts apart (part p of run u at (p * runs + u) * 16), so that
 //   the consumers' 16-byte reads are free of bank conflicts; with each run,
-//   its scale and its sums' terms (16 bytes).
-// - Consumer thread t of a half (128 threads; half 0 takes rows 0 .. 3,
-//   half 1 rows 4 .. 7) multiplies run t of each chunk: its 16 bytes of
-//   each of its four rows, with dp4a (tokenChunkDot), scaled by the row's
-//   group scale and the run's.
+//   its scale and its sums' terms (16 bytes). Every block stages every
+//   step, so the staging is written for few instructions per value.
+// - Sixteen consumer warps in four teams (kGemvQProgramTeams of
+//   kGemvQTeamWarps) take a block's row blocks in turn. Warp w of a team
+//   multiplies the chunk's rows w and w + 4, lane l runs l + 32 i of each
+//   (16 bytes of a row, with dp4a: tileChunkDot), so that a row's sum is
+//   one warp's and no partials meet in shared memory; each run's staged
+//   activations are read once for the two rows. The layout before it
+//   (eight warps, each thread one run of four rows, the partials meeting
+//   per chunk) spent an ncu-measured third of the consumers' time on that
+//   meeting, and with two warps per scheduler had the SM's issue slots
+//   half idle, at about twice the streaming's time (8B token, H200). A
+//   second block per SM instead of more warps would stage every step's
+//   activations twice per SM and double the blocks at each grid barrier.
 //
-// Launch: block kGemvProgramThreads, dynamic shared memory
+// Launch: block kGemvQProgramThreads, dynamic shared memory
 // gemvQProgramSharedBytes(stages, xValues, scaleBytes), every block
 // resident. sm_90 and newer; k % (4 * group) == 0, group a power of two
 // from 32 to 1024, q[] the tiles (16-byte aligned; scales[] unused,
@@ -59,6 +68,13 @@ constexpr int kGemvQProgramRowBytes = kGemvQProgramCols / 2;
 static_assert(kGemvProgramRows * kGemvQProgramRowBytes ==
                   kGemvProgramStageBytes,
               "a chunk fills a buffer");
+/// Consumer teams per block, of kGemvQTeamWarps warps each: a team takes
+/// a row block's chunks (warp w the chunk's rows w and w + 4), the teams
+/// the block's row blocks in turn; all of them stage the activations.
+constexpr int kGemvQTeamWarps = 4;
+constexpr int kGemvQProgramTeams = 4;
+constexpr int kGemvQProgramThreads =
+    kGemvQProgramTeams * kGemvQTeamWarps * 32 + 32;
 
 /// The arguments of one launch, passed by value.
 struct GemvQProgram {
@@ -84,20 +100,21 @@ __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
 
 /// The buffers with their scale areas, a full and an empty mbarrier per
 /// buffer, the staged activations (hi and lo bytes and 16 bytes per run of
-/// 32), the partials' slots and a float per consumer warp.
+/// 32) and a float per consumer warp.
 __host__ __device__ constexpr unsigned
-gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes) {
+gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes,
+                        int teams = kGemvQProgramTeams) {
   return unsigned(stages) * (kGemvProgramStageBytes + scaleBytes + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
-         unsigned(stages + 1) * kGemvProgramSlotBytes +
-         kGemvProgramConsumers / 32 * 4;
+         unsigned(teams * kGemvQTeamWarps) * 4;
 }
 
 /// The most buffers that fit `bytes` (at most 16), 0 if fewer than 2 do.
 __host__ __device__ constexpr int
-gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {
+gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes,
+                   int teams = kGemvQProgramTeams) {
   for (int stages = 16; stages >= 2; --stages)
-    if (gemvQProgramSharedBytes(stages, xValues, scaleBytes) <= bytes)
+    if (gemvQProgramSharedBytes(stages, xValues, scaleBytes, teams) <= bytes)
       return stages;
   return 0;
 }
@@ -167,68 +184,97 @@ struct QStaged {
                    ///< scale * (sum hi + sum lo / 256)
 };
 
+/// Four signed bytes' low bytes packed into a word, a first.
+__device__ inline uint32_t packBytes(int a, int b, int c, int d) {
+  return __byte_perm(__byte_perm(a, b, 0x0040), __byte_perm(c, d, 0x0040),
+                     0x5410);
+}
+
 /// Quantizes the step's activations into shared memory (every consumer
-/// thread, eight 16-byte loads in flight each; eight consecutive threads
-/// hold a run of 32, four values each). Returns the norm's scale, 1 /
+/// thread; eight consecutive values a thread, so that four threads hold a
+/// run of 32 and each writes its values' two hi and two lo words with one
+/// 8-byte store each; one octet's two 16-byte loads in flight, which keeps
+/// the kernel within two blocks per SM's registers). Returns the norm's scale, 1 /
 /// sqrt(mean(x^2) + epsilon), with `norm`, else 1.
+///
+/// Per value about a third of the instructions of quantizing four values a
+/// thread (ncu, H200: the staging was a third of the 8B token's program
+/// instructions at two blocks per SM, each block staging every step).
+template <int Threads>
 __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
                                        const QStaged &s, float *squares) {
   const float4 *src = reinterpret_cast<const float4 *>(a.x);
   const float4 *gamma = reinterpret_cast<const float4 *>(a.norm);
   float unit = a.normUnitOffset ? 1.0f : 0.0f;
-  int n = a.k / 4, runs = a.k / 32, lane = threadIdx.x & 31;
-  constexpr int Batch = 8, T = kGemvProgramConsumers;
+  int n = a.k / 8, runs = a.k / 32, lane = threadIdx.x & 31;
+  constexpr int Batch = 1, T = Threads;
+  const float4 none = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
   float sum = 0.0f;
   for (int base = 0; base < n; base += Batch * T) {
-    float4 v[Batch], g[Batch];
+    float4 v[Batch][2], g[Batch][2];
 #pragma unroll
     for (int b = 0; b < Batch; ++b) {
       int i = base + b * T + threadIdx.x;
-      v[b] = i < n ? src[i] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-      if (norm && gamma)
-        g[b] = i < n ? __ldg(gamma + i) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      v[b][0] = i < n ? src[2 * i] : none;
+      v[b][1] = i < n ? src[2 * i + 1] : none;
+      if (norm && gamma) {
+        g[b][0] = i < n ? __ldg(gamma + 2 * i) : none;
+        g[b][1] = i < n ? __ldg(gamma + 2 * i + 1) : none;
+      }
     }
 #pragma unroll
     for (int b = 0; b < Batch; ++b) {
       if (base + b * T >= n)
         break; // the whole block is past the end
       int i = base + b * T + threadIdx.x;
-      float4 u = v[b];
+      float u[8] = {v[b][0].x, v[b][0].y, v[b][0].z, v[b][0].w,
+                    v[b][1].x, v[b][1].y, v[b][1].z, v[b][1].w};
+      float m = 0.0f;
       if (norm) {
-        sum += u.x * u.x + u.y * u.y + u.z * u.z + u.w * u.w;
-        if (gamma) {
-          u.x *= g[b].x + unit, u.y *= g[b].y + unit;
-          u.z *= g[b].z + unit, u.w *= g[b].w + unit;
+        const float gw[8] = {g[b][0].x, g[b][0].y, g[b][0].z, g[b][0].w,
+                             g[b][1].x, g[b][1].y, g[b][1].z, g[b][1].w};
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          sum += u[j] * u[j];
+          if (gamma)
+            u[j] *= gw[j] + unit;
         }
       }
-      float m = chunkMax(u);
-      int h[4], l[4];
-      splitQuad(u, m, h, l);
-      int sh = h[0] + h[1] + h[2] + h[3], sl = l[0] + l[1] + l[2] + l[3];
 #pragma unroll
-      for (int offset = 1; offset < 8; offset <<= 1) {
-        sh += __shfl_xor_sync(0xffffffffu, sh, offset);
-        sl += __shfl_xor_sync(0xffffffffu, sl, offset);
+      for (int j = 0; j < 8; ++j)
+        m = fmaxf(m, fabsf(u[j]));
+      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
+      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
+      // Values as hi + lo / 256 in units of m / 127, as splitQuad.
+      float inverse = m > 0.0f ? __fdividef(127.0f, m) : 0.0f;
+      int h[8], l[8], sh = 0, sl = 0;
+#pragma unroll
+      for (int j = 0; j < 8; ++j) {
+        float scaled = u[j] * inverse;
+        float whole = rintf(scaled);
+        h[j] = int(whole);
+        l[j] = max(-127, min(127, __float2int_rn((scaled - whole) * 256.0f)));
+        sh += h[j];
+        sl += l[j];
       }
+      sh += __shfl_xor_sync(0xffffffffu, sh, 1);
+      sl += __shfl_xor_sync(0xffffffffu, sl, 1);
+      sh += __shfl_xor_sync(0xffffffffu, sh, 2);
+      sl += __shfl_xor_sync(0xffffffffu, sl, 2);
       if (i >= n)
         continue;
-      // Values 4 i .. 4 i + 3 are e .. e + 3 (e = 0 or 4) of word pair r
-      // of run `run`: the even ones go to word 2 r (bytes e / 2, e / 2 + 1),
-      // the odd ones to word 2 r + 1, to meet unpackChunk's split words.
-      int run = i / 8, r = (i & 7) / 2, e = (i & 1) * 4;
-      auto word = [&](int8_t *base, int w) {
-        return base + ((w / 4) * runs + run) * 16 + (w % 4) * 4 + e / 2;
-      };
-      auto store = [&](int8_t *to, const int(&b)[4]) {
-        *reinterpret_cast<uint16_t *>(word(to, 2 * r)) =
-            uint16_t((b[0] & 0xFF) | (b[2] & 0xFF) << 8);
-        *reinterpret_cast<uint16_t *>(word(to, 2 * r + 1)) =
-            uint16_t((b[1] & 0xFF) | (b[3] & 0xFF) << 8);
-      };
-      store(s.hi, h);
-      store(s.lo, l);
-      if ((lane & 7) == 0) {
-        float scale = m / 127.0f;
+      // Octet r of run `run` is the run's word pair r: the even values to
+      // word 2 r, the odd ones to word 2 r + 1, adjacent in part r / 2.
+      int run = i / 4, r = i & 3;
+      size_t at = size_t((r >> 1) * runs + run) * 16 + (r & 1) * 8;
+      *reinterpret_cast<uint2 *>(s.hi + at) =
+          make_uint2(packBytes(h[0], h[2], h[4], h[6]),
+                     packBytes(h[1], h[3], h[5], h[7]));
+      *reinterpret_cast<uint2 *>(s.lo + at) =
+          make_uint2(packBytes(l[0], l[2], l[4], l[6]),
+                     packBytes(l[1], l[3], l[5], l[7]));
+      if ((lane & 3) == 0) {
+        float scale = m * (1.0f / 127.0f);
         s.runs[run] =
             make_int4(-zero * sh, -zero * sl, __float_as_int(scale),
                       __float_as_int(scale * (float(sh) + float(sl) / 256.0f)));
@@ -240,138 +286,152 @@ __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
     if (lane == 0)
       squares[threadIdx.x >> 5] = sum;
   }
-  consumersSync();
+  consumersSync<Threads>();
   if (!norm)
     return 1.0f;
   float total = 0.0f;
 #pragma unroll
-  for (int w = 0; w < kGemvProgramConsumers / 32; ++w)
+  for (int w = 0; w < Threads / 32; ++w)
     total += squares[w];
   return rsqrtf(total / a.k + a.normEpsilon);
 }
 
-/// One step's row blocks of this block, consumed from the ring: as
-/// GemvProgram.cu's consumeStep, each thread multiplying run t of its
-/// half's four rows of each chunk.
-template <bool Gated>
+/// dp4a with unsigned bytes in `a` and signed ones in `b`.
+__device__ inline int dot4Unsigned(uint32_t a, int b, int c) {
+  int d;
+  asm("dp4a.u32.s32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+
+/// tokenChunkDot for 16 bytes of a tile, whose nibbles are unsigned
+/// (llmc_tile_q4_unsigned flipped the signed ones): the even values (low
+/// nibbles) multiply as bytes, the odd ones (high nibbles, left in place)
+/// as unsigned bytes sixteen times their value, which saves the shift; the
+/// odd sums are exact multiples of 16.
+__device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x,
+                                     float scale, float offset) {
+  const uint32_t words[4] = {w.x, w.y, w.z, w.w};
+  int evenHi = x.startHi, evenLo = x.startLo, oddHi = 0, oddLo = 0;
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    uint32_t even = words[i] & 0x0F0F0F0Fu, odd = words[i] & 0xF0F0F0F0u;
+    evenHi = dot4(even, x.hi[2 * i], evenHi);
+    evenLo = dot4(even, x.lo[2 * i], evenLo);
+    oddHi = dot4Unsigned(odd, x.hi[2 * i + 1], oddHi);
+    oddLo = dot4Unsigned(odd, x.lo[2 * i + 1], oddLo);
+  }
+  int sh = evenHi + (oddHi >> 4), sl = evenLo + (oddLo >> 4);
+  float dot = (float)sh + (float)sl * (1.0f / 256.0f);
+  return scale * x.scale * dot + offset * x.scaledSum;
+}
+
+/// One step's row blocks of this block, consumed from the ring. Team
+/// `team` takes the row blocks whose number (in the block's order) is
+/// `team` modulo Teams, its cursor passing over the others' chunks; warp w
+/// of the team multiplies the chunk's rows w and w + 4 (gated: gate row w
+/// and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each chunk,
+/// so a row's sum is one warp's: no partials meet in shared memory.
+template <bool Gated, int Teams>
 __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
                                      const unsigned char *ring,
                                      const unsigned char *scaleRing,
                                      int scaleBytes, float factor,
                                      unsigned full, unsigned empty, int stages,
-                                     RingCursor &at, RowPartials &partials) {
-  constexpr int halfThreads = kGemvProgramConsumers / 2;
-  constexpr int halfWarps = halfThreads / 32;
-  int t = threadIdx.x, warp = t >> 5, lane = t & 31;
-  int half = t / halfThreads, run = t % halfThreads;
+                                     RingCursor &at) {
+  int team = threadIdx.x / (kGemvQTeamWarps * 32);
+  int warp = (threadIdx.x >> 5) % kGemvQTeamWarps, lane = threadIdx.x & 31;
   int runs = a.k / 32;
-  int group = run * 32 / a.group; // this thread's group within a chunk
+  int groupShift = __ffs(a.group) - 1; // a power of two
   bool offsets = a.offsets[0] != nullptr;
-  QFlip<4> sign(a.isSigned);
-  // This thread's run of the activations; a step of one chunk per row
-  // block reads the same run in every chunk: loaded once.
-  QTokenChunk xc;
-  auto loadRun = [&](int u) {
-    const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
-    const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
-    int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
-    int4 info = x.runs[u];
-    xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
-    xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
-    xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
-    xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
-    xc.startHi = info.x, xc.startLo = info.y;
-    xc.scale = __int_as_float(info.z);
-    xc.scaledSum = __int_as_float(info.w);
-  };
-  bool single = a.k <= kGemvQProgramCols;
-  if (single && run * 32 < a.k)
-    loadRun(run);
-  int blocks = rowBlocks(a, Gated);
+  const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
+  const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
+  int blocks = rowBlocks(a, Gated), turn = 0;
   for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
+    if (turn++ % Teams != team) {
+      for (int c = 0; c < a.k; c += kGemvQProgramCols)
+        at.advance(stages);
+      continue;
+    }
     RowBlock rb = rowBlock(a, Gated, g);
-    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float acc[2] = {0.0f, 0.0f};
     for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(stages)) {
       int cols = min(kGemvQProgramCols, a.k - c);
+      // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
+      int rowBytes = cols / 2, perRow = cols >> groupShift;
+      const unsigned char *rows =
+          ring + size_t(at.stage) * kGemvProgramStageBytes;
+      const float *scales = reinterpret_cast<const float *>(
+          scaleRing + size_t(at.stage) * scaleBytes);
       mbarrierWait(full + 8 * at.stage, at.parity);
-      if (run * 32 < cols) {
-        if (!single)
-          loadRun(c / 32 + run);
-        // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
-        int rowBytes = cols / 2, perRow = cols / a.group;
-        const unsigned char *rows = ring +
-                                    size_t(at.stage) * kGemvProgramStageBytes +
-                                    half * 4 * rowBytes;
-        const float *scales = reinterpret_cast<const float *>(
-            scaleRing + size_t(at.stage) * scaleBytes);
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          QChunk<4> w;
-          w.part[0] =
-              *reinterpret_cast<const uint4 *>(rows + j * rowBytes + run * 16);
-          int slot = half * 4 + j;
-          float scale = scales[slot * perRow + group];
+      for (int i = 0; i < kGemvQProgramCols / 32 / 32; ++i) {
+        int run = lane + 32 * i; // in the chunk
+        if (run * 32 >= cols)
+          break;
+        int u = c / 32 + run; // in the step's activations
+        int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
+        int4 info = x.runs[u];
+        QTokenChunk xc;
+        xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
+        xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
+        xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
+        xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
+        xc.startHi = info.x, xc.startLo = info.y;
+        xc.scale = __int_as_float(info.z);
+        xc.scaledSum = __int_as_float(info.w);
+        int group = (run * 32) >> groupShift;
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+          int row = warp + 4 * j;
+          uint4 w = *reinterpret_cast<const uint4 *>(rows + row * rowBytes +
+                                                     run * 16);
+          float scale = scales[row * perRow + group];
           float offset =
-              offsets ? scales[(kGemvProgramRows + slot) * perRow + group]
+              offsets ? scales[(kGemvProgramRows + row) * perRow + group]
                       : 0.0f;
-          acc[j] += tokenChunkDot<4>(w, sign.flip, xc, scale, offset);
+          acc[j] += tileChunkDot(w, xc, scale, offset);
         }
       }
       __syncwarp();
       if (lane == 0)
         mbarrierArrive(empty + 8 * at.stage);
     }
-    float sum = warpSum4(acc, lane);
-    int slot = partials.slot;
-    if (++partials.slot == partials.slots)
-      partials.slot = 0;
-    if ((lane & 7) == 0)
-      partials.sums[slot][warp][lane >> 3] = sum;
-    __syncwarp();
-    int last = 0;
-    if (lane == 0) {
-      __threadfence_block();
-      last = atomicAdd(&partials.arrived[slot], 1) ==
-             kGemvProgramConsumers / 32 - 1;
-      if (last)
-        partials.arrived[slot] = 0;
-      __threadfence_block();
-    }
-    if (!__shfl_sync(0xffffffffu, last, 0))
-      continue;
-    __syncwarp();
-    // Row s of the block: the warps of its half, in order.
-    auto row = [&](int s) {
-      const volatile float(*sums)[4] = partials.sums[slot];
-      int w0 = (s >> 2) * halfWarps, j = s & 3;
-      float v = 0.0f;
+    // Lanes 0 .. 15 sum row `warp`, lanes 16 .. 31 row `warp` + 4.
+    bool upper = lane & 16;
+    float sum = (upper ? acc[1] : acc[0]) +
+                __shfl_xor_sync(0xffffffffu, upper ? acc[0] : acc[1], 16);
 #pragma unroll
-      for (int w = 0; w < halfWarps; ++w)
-        v += sums[w0 + w][j];
-      return v;
-    };
+    for (int offset = 8; offset > 0; offset >>= 1)
+      sum += __shfl_xor_sync(0xffffffffu, sum, offset);
     if constexpr (Gated) {
-      if (lane < rb.rows) {
-        int r = rb.row + lane;
-        float gate = row(lane) * factor + (a.bias[0] ? a.bias[0][r] : 0.0f);
-        float up = row(lane + 4) * factor + (a.bias[1] ? a.bias[1][r] : 0.0f);
+      float up = __shfl_sync(0xffffffffu, sum, 16);
+      if (lane == 0 && warp < rb.rows) {
+        int r = rb.row + warp;
+        float gate = sum * factor + (a.bias[0] ? a.bias[0][r] : 0.0f);
+        up = up * factor + (a.bias[1] ? a.bias[1][r] : 0.0f);
         a.out[0][r] = gateActivation(gate, a.activation) * up;
       }
-    } else if (lane < rb.rows) {
-      int r = rb.row + lane;
-      const float *bias = pick(a.bias, rb.matrix);
-      float v = row(lane) * factor + (bias ? bias[r] : 0.0f);
-      if (a.softcap > 0.0f)
-        v = a.softcap * tanhf(v / a.softcap);
-      if (rb.matrix == 0 && a.residual)
-        v += a.residual[r];
-      pick(a.out, rb.matrix)[r] = v;
+    } else {
+      int s = warp + (upper ? 4 : 0);
+      if ((lane & 15) == 0 && s < rb.rows) {
+        int r = rb.row + s;
+        const float *bias = pick(a.bias, rb.matrix);
+        float v = sum * factor + (bias ? bias[r] : 0.0f);
+        if (a.softcap > 0.0f)
+          v = a.softcap * tanhf(v / a.softcap);
+        if (rb.matrix == 0 && a.residual)
+          v += a.residual[r];
+        pick(a.out, rb.matrix)[r] = v;
+      }
     }
   }
 }
 
-__device__ void gemvQuantizedProgram(const GemvQProgram &p) {
+/// The program with `Teams` consumer teams (kGemvQProgramTeams, or 1 for
+/// the harness's comparison) and the producer warp after them.
+template <int Teams> __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  constexpr int Consumers = Teams * kGemvQTeamWarps * 32;
   extern __shared__ __align__(128) unsigned char shared[];
   unsigned ring = sharedAddress(shared);
   unsigned scaleRing = ring + p.stages * kGemvProgramStageBytes;
@@ -380,12 +440,12 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   if (threadIdx.x == 0) {
     for (int s = 0; s < p.stages; ++s) {
       mbarrierInit(full + 8 * s, 1);
-      mbarrierInit(empty + 8 * s, kGemvProgramConsumers / 32);
+      mbarrierInit(empty + 8 * s, kGemvQTeamWarps);
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
-  if (threadIdx.x >= kGemvProgramConsumers) {
+  if (threadIdx.x >= Consumers) {
     // Weights depend on no kernel: no dependency wait.
     produceQuantized(p, ring, scaleRing, full, empty);
     return;
@@ -399,32 +459,25 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   x.lo = x.hi + p.xValues;
   x.runs = reinterpret_cast<int4 *>(x.lo + p.xValues);
   RingCursor at;
-  RowPartials partials;
-  partials.sums = reinterpret_cast<float(*)[kGemvProgramConsumers / 32][4]>(
-      x.runs + p.xValues / 32);
-  partials.slots = p.stages + 1;
-  partials.arrived = reinterpret_cast<int *>(partials.sums + partials.slots);
-  float *squares = reinterpret_cast<float *>(partials.arrived + partials.slots);
-  for (int s = threadIdx.x; s < partials.slots; s += kGemvProgramConsumers)
-    partials.arrived[s] = 0;
+  float *squares = reinterpret_cast<float *>(x.runs + p.xValues / 32);
   for (int i = 0; i < p.count; ++i) {
     const GemvQArgs &a = p.steps[i];
-    float factor =
-        stageQuantized(a, p.norm[i], QFlip<4>(a.isSigned).zero, x, squares);
+    float factor = stageQuantized<Consumers>(
+        a, p.norm[i], QFlip<4>(a.isSigned).zero, x, squares);
     if (p.gated[i])
-      consumeQuantizedStep<true>(a, x, shared, scales, p.scaleBytes, factor,
-                                 full, empty, p.stages, at, partials);
+      consumeQuantizedStep<true, Teams>(a, x, shared, scales, p.scaleBytes,
+                                        factor, full, empty, p.stages, at);
     else
-      consumeQuantizedStep<false>(a, x, shared, scales, p.scaleBytes, factor,
-                                  full, empty, p.stages, at, partials);
+      consumeQuantizedStep<false, Teams>(a, x, shared, scales, p.scaleBytes,
+                                         factor, full, empty, p.stages, at);
     if (i + 1 == p.count)
       break;
-    gridArrive(p.barrier);
-    gridWait(p.barrier, (i + 1) * gridDim.x);
+    gridArrive<Consumers>(p.barrier);
+    gridWait<Consumers>(p.barrier, (i + 1) * gridDim.x);
   }
   // The last block to get here sets the counter back: every block has
   // passed every barrier by then.
-  consumersSync();
+  consumersSync<Consumers>();
   if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == p.count * gridDim.x - 1)
     atomicExch(p.barrier, 0u);
 #else
@@ -437,11 +490,13 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
 /// Copies a 4-bit matrix from the row layout (n rows of k values, scales
 /// and offsets per row and group) into the programs' tiles (see the file
 /// comment): block (t, c) writes tile t's chunk c; rows past n are zero.
+/// Signed values (isSigned) are flipped to unsigned ones as the one-token
+/// kernels flip them (value + 8, the zero 8), so the consumers need not.
 /// `out` holds ceil(n / tileRows) * tileRows * gemvQTileRowBytes bytes.
 extern "C" __global__ void __launch_bounds__(256)
-    llmc_tile_q4(const unsigned char *q, const float *scales,
-                 const float *offsets, int n, int k, int group, int tileRows,
-                 unsigned char *out) {
+    llmc_tile_q4_unsigned(const unsigned char *q, const float *scales,
+                          const float *offsets, int n, int k, int group,
+                          int tileRows, int isSigned, unsigned char *out) {
   int tile = blockIdx.x, c = blockIdx.y * kGemvQProgramCols;
   int cols = min(kGemvQProgramCols, k - c), groups = k / group;
   bool offs = offsets != nullptr;
@@ -450,11 +505,13 @@ extern "C" __global__ void __launch_bounds__(256)
       size_t(tileRows) * gemvQTileRowBytes(c, group, offs);
   // Values, a 32-bit word at a time.
   int words = cols / 8; // per row
+  uint32_t flip = QFlip<4>(isSigned).flip;
   uint32_t *values = reinterpret_cast<uint32_t *>(to);
   for (int i = threadIdx.x; i < tileRows * words; i += blockDim.x) {
     int r = i / words, w = i % words, row = tile * tileRows + r;
     values[i] = row < n ? reinterpret_cast<const uint32_t *>(
-                              q + size_t(row) * (k / 2) + c / 2)[w]
+                              q + size_t(row) * (k / 2) + c / 2)[w] ^
+                              flip
                         : 0u;
   }
   int per = cols / group; // scales per row
@@ -468,9 +525,12 @@ extern "C" __global__ void __launch_bounds__(256)
   }
 }
 
-extern "C" __global__ void __launch_bounds__(kGemvProgramThreads)
+// One block per SM of four teams (kGemvQProgramThreads, at most 120
+// registers): eight consumer warps, two per scheduler, left the SM idle
+// on their latencies.
+extern "C" __global__ void __launch_bounds__(kGemvQProgramThreads)
     llmc_gemv_program_q4(const __grid_constant__ GemvQProgram p) {
-  gemvQuantizedProgram(p);
+  gemvQuantizedProgram<kGemvQProgramTeams>(p);
 }
 
 #endif // LLMC_KERNELS_GEMVQUANTIZEDPROGRAM_CU
