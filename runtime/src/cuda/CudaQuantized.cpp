@@ -207,9 +207,8 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
       plan::QuantizedMatrix m = plan::quantizedMatrix(s, j);
       int n = int(plan.weights[size_t(m.scales)].elements() / (k / g));
       int rows = gated ? 4 : 8;
-      matrices.push_back(
-          {m, n, k, g, rows,
-           isSignedType(plan.weights[size_t(m.values)].dtype)});
+      matrices.push_back({m, n, k, g, rows,
+                          isSignedType(plan.weights[size_t(m.values)].dtype)});
     }
   }
   const Driver &d = model.driver();

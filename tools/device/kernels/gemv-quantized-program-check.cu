@@ -217,12 +217,11 @@ void *tiles(const GemvQArgs &a, int j, bool gated) {
   CHECK(cudaMalloc(&out, size_t(count) * rows *
                              gemvQTileRowBytes(a.k, a.group, a.offsets[j])));
   llmc_tile_q4_unsigned<<<dim3(unsigned(count),
-                                unsigned((a.k + kGemvQProgramCols - 1) /
-                                         kGemvQProgramCols)),
-                           256>>>(static_cast<const unsigned char *>(a.q[j]),
-                                  a.scales[j], a.offsets[j], n, a.k, a.group,
-                                  rows, a.isSigned,
-                                  static_cast<unsigned char *>(out));
+                               unsigned((a.k + kGemvQProgramCols - 1) /
+                                        kGemvQProgramCols)),
+                          256>>>(
+      static_cast<const unsigned char *>(a.q[j]), a.scales[j], a.offsets[j], n,
+      a.k, a.group, rows, a.isSigned, static_cast<unsigned char *>(out));
   CHECK(cudaGetLastError());
   return out;
 }
@@ -415,8 +414,8 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
       }
       launches.push_back([=, &resident] {
         launchProgram(p, perSm, stream,
-                      mode == Mode::streaming ? streamOnly<false>
-                      : mode == Mode::synced  ? streamOnly<true>
+                      mode == Mode::streaming  ? streamOnly<false>
+                      : mode == Mode::synced   ? streamOnly<true>
                       : mode == Mode::twoTeams ? programTwoTeams
                                                : llmc_gemv_program_q4,
                       mode == Mode::programs ? kGemvQProgramTeams : 2,
@@ -430,10 +429,10 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
     std::snprintf(what, sizeof what, "one-token kernels");
   else
     std::snprintf(what, sizeof what, "%s, %d/SM (%d resident)",
-                  mode == Mode::streaming ? "streaming alone"
-                  : mode == Mode::synced  ? "streaming with barriers"
+                  mode == Mode::streaming  ? "streaming alone"
+                  : mode == Mode::synced   ? "streaming with barriers"
                   : mode == Mode::twoTeams ? "programs of two teams"
-                                          : "programs",
+                                           : "programs",
                   perSm, resident);
   std::printf("%s int4 token matrices, %s: %zu launches, %.0f us/token, "
               "%.1f%% of copy bandwidth\n",

@@ -17,13 +17,13 @@
 //   with their groups' scales (and offsets, for asymmetric weights), which
 //   go to the buffer's scale area. The matrices are read in tiles, a copy
 //   that the runtime makes once (llmc_tile_q4_unsigned): per block of R rows
-//   (8, gated matrices 4) and chunk, the rows' packed values (GemvQuantized.cu's
-//   row layout, signed values flipped to unsigned ones), then their scales,
-//   then their offsets, contiguous. Read
-//   from the row layout, each chunk's scales were a second small read
-//   beside the values, and the streaming alone reached 55% of the copy
-//   bandwidth on the 8B shape's int4 token (93% from tiles, 99% for the
-//   values alone; gemv-quantized-program-check --producers on an H200).
+//   (8, gated matrices 4) and chunk, the rows' packed values
+//   (GemvQuantized.cu's row layout, signed values flipped to unsigned ones),
+//   then their scales, then their offsets, contiguous. Read from the row
+//   layout, each chunk's scales were a second small read beside the values, and
+//   the streaming alone reached 55% of the copy bandwidth on the 8B shape's
+//   int4 token (93% from tiles, 99% for the values alone;
+//   gemv-quantized-program-check --producers on an H200).
 // - At the start of each step the consumers quantize the step's activations
 //   into shared memory as GemvQuantizedToken.cu does (per run of 32, x =
 //   s * (hi + lo / 256); a fused norm's weights applied first, its scale
@@ -194,8 +194,8 @@ __device__ inline uint32_t packBytes(int a, int b, int c, int d) {
 /// thread; eight consecutive values a thread, so that four threads hold a
 /// run of 32 and each writes its values' two hi and two lo words with one
 /// 8-byte store each; one octet's two 16-byte loads in flight, which keeps
-/// the kernel within two blocks per SM's registers). Returns the norm's scale, 1 /
-/// sqrt(mean(x^2) + epsilon), with `norm`, else 1.
+/// the kernel within two blocks per SM's registers). Returns the norm's scale,
+/// 1 / sqrt(mean(x^2) + epsilon), with `norm`, else 1.
 ///
 /// Per value about a third of the instructions of quantizing four values a
 /// thread (ncu, H200: the staging was a third of the 8B token's program
@@ -267,12 +267,10 @@ __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
       // word 2 r, the odd ones to word 2 r + 1, adjacent in part r / 2.
       int run = i / 4, r = i & 3;
       size_t at = size_t((r >> 1) * runs + run) * 16 + (r & 1) * 8;
-      *reinterpret_cast<uint2 *>(s.hi + at) =
-          make_uint2(packBytes(h[0], h[2], h[4], h[6]),
-                     packBytes(h[1], h[3], h[5], h[7]));
-      *reinterpret_cast<uint2 *>(s.lo + at) =
-          make_uint2(packBytes(l[0], l[2], l[4], l[6]),
-                     packBytes(l[1], l[3], l[5], l[7]));
+      *reinterpret_cast<uint2 *>(s.hi + at) = make_uint2(
+          packBytes(h[0], h[2], h[4], h[6]), packBytes(h[1], h[3], h[5], h[7]));
+      *reinterpret_cast<uint2 *>(s.lo + at) = make_uint2(
+          packBytes(l[0], l[2], l[4], l[6]), packBytes(l[1], l[3], l[5], l[7]));
       if ((lane & 3) == 0) {
         float scale = m * (1.0f / 127.0f);
         s.runs[run] =
@@ -308,8 +306,8 @@ __device__ inline int dot4Unsigned(uint32_t a, int b, int c) {
 /// nibbles) multiply as bytes, the odd ones (high nibbles, left in place)
 /// as unsigned bytes sixteen times their value, which saves the shift; the
 /// odd sums are exact multiples of 16.
-__device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x,
-                                     float scale, float offset) {
+__device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x, float scale,
+                                     float offset) {
   const uint32_t words[4] = {w.x, w.y, w.z, w.w};
   int evenHi = x.startHi, evenLo = x.startLo, oddHi = 0, oddLo = 0;
 #pragma unroll
@@ -332,12 +330,11 @@ __device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x,
 /// and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each chunk,
 /// so a row's sum is one warp's: no partials meet in shared memory.
 template <bool Gated, int Teams>
-__device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
-                                     const unsigned char *ring,
-                                     const unsigned char *scaleRing,
-                                     int scaleBytes, float factor,
-                                     unsigned full, unsigned empty, int stages,
-                                     RingCursor &at) {
+__device__ void
+consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
+                     const unsigned char *ring, const unsigned char *scaleRing,
+                     int scaleBytes, float factor, unsigned full,
+                     unsigned empty, int stages, RingCursor &at) {
   int team = threadIdx.x / (kGemvQTeamWarps * 32);
   int warp = (threadIdx.x >> 5) % kGemvQTeamWarps, lane = threadIdx.x & 31;
   int runs = a.k / 32;
@@ -386,9 +383,9 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
           uint4 w = *reinterpret_cast<const uint4 *>(rows + row * rowBytes +
                                                      run * 16);
           float scale = scales[row * perRow + group];
-          float offset =
-              offsets ? scales[(kGemvProgramRows + row) * perRow + group]
-                      : 0.0f;
+          float offset = offsets
+                             ? scales[(kGemvProgramRows + row) * perRow + group]
+                             : 0.0f;
           acc[j] += tileChunkDot(w, xc, scale, offset);
         }
       }
@@ -429,7 +426,8 @@ __device__ void consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
 
 /// The program with `Teams` consumer teams (kGemvQProgramTeams, or 1 for
 /// the harness's comparison) and the producer warp after them.
-template <int Teams> __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
+template <int Teams>
+__device__ void gemvQuantizedProgram(const GemvQProgram &p) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   constexpr int Consumers = Teams * kGemvQTeamWarps * 32;
   extern __shared__ __align__(128) unsigned char shared[];
