@@ -252,10 +252,10 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
                             "a step has more than %d GEMV programs",
                             programBarrierCount_);
   p.barrier = programBarriers_ + CUdeviceptr(programsInStep_++) * 4;
-  // As flushProgram, but one block per multiprocessor (a block holds two
-  // consumer teams, and at most 120 registers a thread leave no room for a
-  // second), with the largest step's staged activations, the largest scale
-  // area and as many buffers as the rest of the SM's shared memory holds.
+  // As flushProgram, but one block per multiprocessor (a block holds four
+  // consumer teams, sixteen warps), with the largest step's staged
+  // activations, the largest scale area and as many buffers as the rest of
+  // the SM's shared memory holds.
   const std::string name = "llmc_gemv_program_q4";
   p.xValues = 0;
   p.scaleBytes = 0;

@@ -193,9 +193,8 @@ __device__ inline uint32_t packBytes(int a, int b, int c, int d) {
 /// Quantizes the step's activations into shared memory (every consumer
 /// thread; eight consecutive values a thread, so that four threads hold a
 /// run of 32 and each writes its values' two hi and two lo words with one
-/// 8-byte store each; one octet's two 16-byte loads in flight, which keeps
-/// the kernel within two blocks per SM's registers). Returns the norm's scale,
-/// 1 / sqrt(mean(x^2) + epsilon), with `norm`, else 1.
+/// 8-byte store each; one octet's two 16-byte loads in flight). Returns the
+/// norm's scale, 1 / sqrt(mean(x^2) + epsilon), with `norm`, else 1.
 ///
 /// Per value about a third of the instructions of quantizing four values a
 /// thread (ncu, H200: the staging was a third of the 8B token's program
