@@ -423,7 +423,7 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
   }
 }
 
-/// The program with `Teams` consumer teams (kGemvQProgramTeams, or 1 for
+/// The program with `Teams` consumer teams (kGemvQProgramTeams, or 2 for
 /// the harness's comparison) and the producer warp after them.
 template <int Teams>
 __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
