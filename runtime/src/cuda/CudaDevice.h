@@ -189,10 +189,10 @@ private:
   llmc_status_t flushQuantizedProgram();
   /// Copies 4-bit matrices into the quantized GEMV programs' tiles
   /// (tiles_) when programs run (LLMC_CUDA_QUANTIZED_PROGRAMS, default 0):
-  /// `mode` 1, every one when every 4-bit
-  /// step's shape suits the programs (at least 4096 inputs); 2, those of
-  /// every step the kernel takes; 0 none. None either when the copies do
-  /// not fit in GPU memory.
+  /// `mode` 1, every one when every 4-bit step's shape suits the programs
+  /// (at least 4096 inputs); 2, those of every step the kernel takes; 0
+  /// none. None either when the copies would leave less than a sixteenth
+  /// of the GPU's memory (at least 1 GiB) free.
   llmc_status_t tileQuantizedMatrices(int mode);
   /// Launches the one-token quantized GEMV (GemvQuantizedToken.cu) of `a`
   /// (`matrices` of them, gated: gate and up) with the step's fusions.

@@ -190,12 +190,15 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
     // matrices decoded 27% slower as programs, H200.)
     // The program's contract, and the one-token kernel's (a program of one
     // step runs as it).
-    bool takes = g >= 32 && g <= 1024 && (g & (g - 1)) == 0 &&
-                 k % (4 * g) == 0 && gemvQTokenSlices(k) <= 8 &&
-                 gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
-                 model.hasFunction(std::string(gated ? "llmc_gemv_gated_q4"
-                                                     : "llmc_gemv_q4") +
-                                   "_token");
+    bool takes =
+        g >= 32 && g <= 1024 && (g & (g - 1)) == 0 && k % (4 * g) == 0 &&
+        gemvQTokenSlices(k) <= 8 &&
+        gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
+        gemvQProgramStages(model.sharedOptin(), k,
+                           gemvQProgramScaleBytes(g, first.offsets >= 0)) > 0 &&
+        model.hasFunction(
+            std::string(gated ? "llmc_gemv_gated_q4" : "llmc_gemv_q4") +
+            "_token");
     if (mode == 1 && (!takes || k < kGemvQProgramCols))
       return nullptr;
     if (!takes)
@@ -212,11 +215,22 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
     }
   }
   const Driver &d = model.driver();
+  auto tileBytes = [](const Matrix &x) {
+    return size_t((x.n + x.rows - 1) / x.rows) * size_t(x.rows) *
+           gemvQTileRowBytes(x.k, x.group, x.m.offsets >= 0);
+  };
+  // The copies only where they leave a sixteenth of the GPU's memory (at
+  // least 1 GiB) free for the activations that prompts allocate later.
+  size_t needed = 0, freeBytes = 0, totalBytes = 0;
+  for (const Matrix &x : matrices)
+    needed += tileBytes(x);
+  d.cuMemGetInfo(&freeBytes, &totalBytes);
+  if (needed + std::max<size_t>(totalBytes / 16, size_t(1) << 30) > freeBytes)
+    return nullptr;
   for (const Matrix &x : matrices) {
     if (tiles_.count(x.m.values))
       continue;
-    size_t size = size_t((x.n + x.rows - 1) / x.rows) * size_t(x.rows) *
-                  gemvQTileRowBytes(x.k, x.group, x.m.offsets >= 0);
+    size_t size = tileBytes(x);
     CUdeviceptr out = 0;
     if (d.cuMemAlloc(&out, size) != 0) {
       // No room for the second copy: no programs.
@@ -266,13 +280,15 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
         gemvQProgramScaleBytes(p.steps[i].group, p.steps[i].offsets[0] != 0));
   }
   p.stages = gemvQProgramStages(model.sharedOptin(), p.xValues, p.scaleBytes);
-  if (p.stages < 2)
-    return llmc_status_make(
-        LLMC_STATUS_INTERNAL,
-        "a 4-bit GEMV program over k = %d needs %u KiB of shared memory per "
-        "block",
-        p.xValues,
-        (gemvQProgramSharedBytes(2, p.xValues, p.scaleBytes) + 1023) / 1024);
+  if (p.stages == 0) {
+    // Too little shared memory for two buffers per team (tileQuantized-
+    // Matrices checks each matrix alone): each step as its own kernel.
+    for (int i = 0; i < p.count; ++i)
+      if (llmc_status_t s =
+              launchQuantizedToken(qProgramRows_[i], 4, p.gated[i], p.norm[i]))
+        return s;
+    return nullptr;
+  }
   unsigned shared = gemvQProgramSharedBytes(p.stages, p.xValues, p.scaleBytes);
   int blocks = 0;
   if (llmc_status_t s =

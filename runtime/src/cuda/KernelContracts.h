@@ -136,9 +136,10 @@ inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
          kGemvQProgramTeams * kGemvQTeamWarps * 4;
 }
-/// The most buffers (at most 16) that fit `bytes`; 0 if fewer than 2 do.
+/// The most buffers (at most 16) that fit `bytes`; 0 if fewer than 2 per
+/// consumer team do.
 inline int gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {
-  for (int stages = 16; stages >= 2; --stages)
+  for (int stages = 16; stages >= 2 * kGemvQProgramTeams; --stages)
     if (gemvQProgramSharedBytes(stages, xValues, scaleBytes) <= bytes)
       return stages;
   return 0;

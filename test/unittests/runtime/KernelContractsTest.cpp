@@ -57,7 +57,8 @@ TEST(KernelContracts, QuantizedGemvProgramStagesFitTheShare) {
   // The 8B's largest k is 14336, the 1B's 8192.
   EXPECT_EQ(gemvQProgramStages(share(h200, 1), 14336, 1024), 11);
   EXPECT_EQ(gemvQProgramStages(share(h200, 1), 8192, 1024), 12);
-  EXPECT_EQ(gemvQProgramStages(share(h200, 2), 14336, 1024), 4);
+  // Two blocks per SM leave no room for two buffers per team.
+  EXPECT_EQ(gemvQProgramStages(share(h200, 2), 14336, 1024), 0);
   for (int k : {1024, 4096, 14336, 16384})
     for (int scaleBytes : {128, 1024, 8192})
       for (unsigned perSm : {1u, 2u, 3u}) {

@@ -44,6 +44,11 @@
 //   half idle, at about twice the streaming's time (8B token, H200). A
 //   second block per SM instead of more warps would stage every step's
 //   activations twice per SM and double the blocks at each grid barrier.
+// - Each team streams through its own share of the ring (TeamRing). With
+//   one ring for all, the 8B token's matrices took 1446 us against 1602
+//   with shares of 2 buffers (H200), but a team waiting on a buffer more
+//   than a ring's length past its last chunk could take the buffer's
+//   previous round for its own: mbarrier parity tells only two apart.
 //
 // Launch: block kGemvQProgramThreads, dynamic shared memory
 // gemvQProgramSharedBytes(stages, xValues, scaleBytes), every block
@@ -82,8 +87,8 @@ struct GemvQProgram {
   int gated[kGemvQProgramSteps]; ///< 1: a gated step (out[0] only)
   int norm[kGemvQProgramSteps];  ///< 1: a fused RMS norm (weights in norm)
   int count;                     ///< steps, 1 .. kGemvQProgramSteps
-  int stages;                    ///< buffers in the ring, at least 2
-  int xValues;                   ///< the largest k of the steps
+  int stages;        ///< buffers in the ring, at least 2 per consumer team
+  int xValues;       ///< the largest k of the steps
   int scaleBytes;    ///< a buffer's scale area: the most any step's rows need
   unsigned *barrier; ///< zero before and after the launch
 };
@@ -109,11 +114,12 @@ gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes,
          unsigned(teams * kGemvQTeamWarps) * 4;
 }
 
-/// The most buffers that fit `bytes` (at most 16), 0 if fewer than 2 do.
+/// The most buffers that fit `bytes` (at most 16), 0 if fewer than 2 per
+/// team do.
 __host__ __device__ constexpr int
 gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes,
                    int teams = kGemvQProgramTeams) {
-  for (int stages = 16; stages >= 2; --stages)
+  for (int stages = 16; stages >= 2 * teams; --stages)
     if (gemvQProgramSharedBytes(stages, xValues, scaleBytes, teams) <= bytes)
       return stages;
   return 0;
@@ -125,23 +131,41 @@ __host__ __device__ constexpr size_t gemvQTileRowBytes(int k, int group,
   return size_t(k / 2) + size_t(k / group) * 4 * (offsets ? 2 : 1);
 }
 
+/// Team t's share of the ring: buffers t * (stages / Teams) onwards, used
+/// in turn. Each team has a ring of its own because a team that passed
+/// over the others' chunks in one shared ring could wait on a buffer whose
+/// previous round had not landed yet, and an mbarrier's parity cannot tell
+/// that round from its own.
+struct TeamRing {
+  int first, stages; ///< the team's first buffer and its count
+  __device__ TeamRing(int team, int teams, int total)
+      : first(team * (total / teams)), stages(total / teams) {}
+};
+
 /// The producer warp: GemvProgram.cu's produce, a chunk being a tile's
 /// values (to the buffer, row s of the chunk at s * cols / 2) and its
 /// scales and offsets (to the scale area: row s at s * cols / group
 /// floats, the offsets after 8 rows of scales): two or three copies, twice
-/// for gated steps (a gate tile and an up tile of 4 rows each).
+/// for gated steps (a gate tile and an up tile of 4 rows each). The j-th
+/// row block of a step (in the block's order) goes to team j % Teams's
+/// ring.
+template <int Teams>
 __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
                                  unsigned scaleRing, unsigned full,
                                  unsigned empty) {
   int lane = threadIdx.x & 31;
-  RingCursor at;
+  RingCursor cursors[Teams];
   for (int i = 0; i < p.count; ++i) {
     const GemvQArgs &a = p.steps[i];
     bool gated = p.gated[i];
     bool offsets = a.offsets[0] != nullptr;
     int blocks = rowBlocks(a, gated), tileRows = gated ? 4 : 8;
     size_t rowBytes = gemvQTileRowBytes(a.k, a.group, offsets);
+    int turn = 0;
     for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
+      int team = turn++ % Teams;
+      TeamRing share(team, Teams, p.stages);
+      RingCursor &at = cursors[team];
       RowBlock rb = rowBlock(a, gated, g);
       // Lane 0 copies the tile (gated: the gate tile), lane 4 the up tile.
       int slot = lane;
@@ -149,8 +173,9 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
       const char *tile =
           static_cast<const char *>(pick(a.q, gated ? lane / 4 : rb.matrix)) +
           size_t(rb.row / tileRows) * tileRows * rowBytes;
-      for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(p.stages)) {
-        int stage = at.stage;
+      for (int c = 0; c < a.k;
+           c += kGemvQProgramCols, at.advance(share.stages)) {
+        int stage = share.first + at.stage;
         int cols = min(kGemvQProgramCols, a.k - c);
         unsigned valueBytes = unsigned(cols / 2) * tileRows;
         unsigned scaleBytes = unsigned(cols / a.group * 4) * tileRows;
@@ -245,7 +270,7 @@ __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
       // Values as hi + lo / 256 in units of m / 127, as splitQuad.
-      float inverse = m > 0.0f ? __fdividef(127.0f, m) : 0.0f;
+      float inverse = m > 0.0f ? 127.0f / m : 0.0f;
       int h[8], l[8], sh = 0, sl = 0;
 #pragma unroll
       for (int j = 0; j < 8; ++j) {
@@ -271,7 +296,7 @@ __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
       *reinterpret_cast<uint2 *>(s.lo + at) = make_uint2(
           packBytes(l[0], l[2], l[4], l[6]), packBytes(l[1], l[3], l[5], l[7]));
       if ((lane & 3) == 0) {
-        float scale = m * (1.0f / 127.0f);
+        float scale = m / 127.0f;
         s.runs[run] =
             make_int4(-zero * sh, -zero * sl, __float_as_int(scale),
                       __float_as_int(scale * (float(sh) + float(sl) / 256.0f)));
@@ -322,9 +347,9 @@ __device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x, float scale,
   return scale * x.scale * dot + offset * x.scaledSum;
 }
 
-/// One step's row blocks of this block, consumed from the ring. Team
-/// `team` takes the row blocks whose number (in the block's order) is
-/// `team` modulo Teams, its cursor passing over the others' chunks; warp w
+/// One step's row blocks of this block, consumed from the team's ring
+/// (TeamRing, `at` its cursor). Team `team` takes the row blocks whose
+/// number (in the block's order) is `team` modulo Teams; warp w
 /// of the team multiplies the chunk's rows w and w + 4 (gated: gate row w
 /// and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each chunk,
 /// so a row's sum is one warp's: no partials meet in shared memory.
@@ -341,24 +366,22 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
   bool offsets = a.offsets[0] != nullptr;
   const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
   const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
+  TeamRing share(team, Teams, stages);
   int blocks = rowBlocks(a, Gated), turn = 0;
   for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
-    if (turn++ % Teams != team) {
-      for (int c = 0; c < a.k; c += kGemvQProgramCols)
-        at.advance(stages);
+    if (turn++ % Teams != team)
       continue;
-    }
     RowBlock rb = rowBlock(a, Gated, g);
     float acc[2] = {0.0f, 0.0f};
-    for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(stages)) {
+    for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(share.stages)) {
       int cols = min(kGemvQProgramCols, a.k - c);
+      int stage = share.first + at.stage;
       // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
       int rowBytes = cols / 2, perRow = cols >> groupShift;
-      const unsigned char *rows =
-          ring + size_t(at.stage) * kGemvProgramStageBytes;
+      const unsigned char *rows = ring + size_t(stage) * kGemvProgramStageBytes;
       const float *scales = reinterpret_cast<const float *>(
-          scaleRing + size_t(at.stage) * scaleBytes);
-      mbarrierWait(full + 8 * at.stage, at.parity);
+          scaleRing + size_t(stage) * scaleBytes);
+      mbarrierWait(full + 8 * stage, at.parity);
 #pragma unroll
       for (int i = 0; i < kGemvQProgramCols / 32 / 32; ++i) {
         int run = lane + 32 * i; // in the chunk
@@ -390,7 +413,7 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
       }
       __syncwarp();
       if (lane == 0)
-        mbarrierArrive(empty + 8 * at.stage);
+        mbarrierArrive(empty + 8 * stage);
     }
     // Lanes 0 .. 15 sum row `warp`, lanes 16 .. 31 row `warp` + 4.
     bool upper = lane & 16;
@@ -444,7 +467,7 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   __syncthreads();
   if (threadIdx.x >= Consumers) {
     // Weights depend on no kernel: no dependency wait.
-    produceQuantized(p, ring, scaleRing, full, empty);
+    produceQuantized<Teams>(p, ring, scaleRing, full, empty);
     return;
   }
   gridDependencyBegin();
