@@ -307,7 +307,7 @@ void check() {
   // The shipped kernel on 1 block per SM, then on a grid of 8 blocks, where
   // each team takes many row blocks of every step, those of four chunks
   // included. (Two teams on 2 blocks per SM, timed below, do not fit the
-  // checks' steps: k 14336 and group 32 with offsets leave 3 buffers.)
+  // checks' steps: k 14336 and a 4 KiB scale area leave 3 buffers.)
   for (int gridCap : {0, 8}) {
     // Twice: the barrier must be back at zero for the second launch.
     for (int twice = 0; twice < 2; ++twice)
