@@ -10,6 +10,8 @@
 #ifndef LLMC_TOOLS_DEVICE_KERNELS_HARNESS_CUH
 #define LLMC_TOOLS_DEVICE_KERNELS_HARNESS_CUH
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -38,6 +40,35 @@ __global__ void fillRandom(uint32_t *p, size_t words, uint64_t seed) {
     // Keep 16-bit values finite and small: clear exponent bits.
     p[i] = v & 0xBCFFBCFFu;
   }
+}
+
+/// n floats of zero on the device.
+float *zeros(size_t n) {
+  float *p;
+  CHECK(cudaMalloc(&p, n * 4));
+  CHECK(cudaMemset(p, 0, n * 4));
+  return p;
+}
+
+/// n values of the device's p.
+template <typename T> std::vector<T> download(const T *p, size_t n) {
+  std::vector<T> host(n);
+  CHECK(cudaMemcpy(host.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
+  return host;
+}
+
+/// max |got - ref| / max |ref| over the n floats of two device arrays;
+/// `scale` gets max |ref|.
+double maxRelativeError(const float *got, const float *ref, size_t n,
+                        double &scale) {
+  std::vector<float> g = download(got, n), r = download(ref, n);
+  double diff = 0;
+  scale = 0;
+  for (size_t e = 0; e < n; ++e) {
+    diff = std::max(diff, double(std::fabs(g[e] - r[e])));
+    scale = std::max(scale, double(std::fabs(r[e])));
+  }
+  return diff / std::max(scale, 1e-30);
 }
 
 void *deviceRandom(size_t bytes, uint64_t seed) {

@@ -136,12 +136,6 @@ template <typename T> T *upload(const std::vector<T> &host) {
   return p;
 }
 
-template <typename T> std::vector<T> download(const T *p, size_t n) {
-  std::vector<T> host(n);
-  CHECK(cudaMemcpy(host.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-  return host;
-}
-
 /// cos and sin tables, rows 0 .. rows - 1 of half columns (theta 10000).
 void ropeTables(int rows, int headDim, std::vector<float> &cosT,
                 std::vector<float> &sinT) {

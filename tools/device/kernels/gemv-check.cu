@@ -99,12 +99,6 @@ template <typename T> T *upload(const std::vector<T> &v) {
   return d;
 }
 
-std::vector<float> download(const float *d, size_t n) {
-  std::vector<float> v(n);
-  CHECK(cudaMemcpy(v.data(), d, n * sizeof(float), cudaMemcpyDeviceToHost));
-  return v;
-}
-
 double relError(const std::vector<float> &a, const std::vector<float> &ref) {
   double diff = 0, top = 0;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -151,19 +151,6 @@ void launchKind(const GemvArgs &a, int kind, cudaStream_t stream) {
             256, 0, a, stream);
 }
 
-float *zeros(size_t n) {
-  float *p;
-  CHECK(cudaMalloc(&p, n * 4));
-  CHECK(cudaMemset(p, 0, n * 4));
-  return p;
-}
-
-std::vector<float> download(const float *d, size_t n) {
-  std::vector<float> h(n);
-  CHECK(cudaMemcpy(h.data(), d, n * 4, cudaMemcpyDeviceToHost));
-  return h;
-}
-
 /// Small activations: random 16-bit patterns as floats would overflow.
 __global__ void fillSmall(float *p, size_t n, uint32_t seed) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n;
@@ -274,16 +261,10 @@ void check() {
     CHECK(cudaGetLastError());
     for (size_t i = 0; i < steps.size(); ++i)
       for (size_t j = 0; j < steps[i].outs.size(); ++j) {
-        std::vector<float> got = download(steps[i].outs[j].first,
-                                          size_t(steps[i].sizes[j])),
-                           ref = download(steps[i].outs[j].second,
-                                          size_t(steps[i].sizes[j]));
-        double diff = 0, scale = 0;
-        for (size_t e = 0; e < got.size(); ++e) {
-          diff = std::max(diff, double(std::fabs(got[e] - ref[e])));
-          scale = std::max(scale, double(std::fabs(ref[e])));
-        }
-        double err = diff / std::max(scale, 1e-30);
+        double scale = 0;
+        double err =
+            maxRelativeError(steps[i].outs[j].first, steps[i].outs[j].second,
+                             size_t(steps[i].sizes[j]), scale);
         bool ok = err <= 1e-4 && scale > 0;
         failures += !ok;
         std::printf("%s program (%d/SM) step %zu (kind %d) matrix %zu: "

@@ -47,19 +47,6 @@ int smCount = 132;
 int failures = 0;
 unsigned *barrier = nullptr;
 
-float *zeros(size_t n) {
-  float *p;
-  CHECK(cudaMalloc(&p, n * 4));
-  CHECK(cudaMemset(p, 0, n * 4));
-  return p;
-}
-
-std::vector<float> download(const float *d, size_t n) {
-  std::vector<float> h(n);
-  CHECK(cudaMemcpy(h.data(), d, n * 4, cudaMemcpyDeviceToHost));
-  return h;
-}
-
 float *upload(const std::vector<float> &h) {
   float *d = zeros(h.size());
   CHECK(cudaMemcpy(d, h.data(), h.size() * 4, cudaMemcpyHostToDevice));
@@ -320,16 +307,10 @@ void check() {
     CHECK(cudaGetLastError());
     for (size_t i = 0; i < steps.size(); ++i)
       for (size_t j = 0; j < steps[i].outs.size(); ++j) {
-        std::vector<float> got = download(steps[i].outs[j].first,
-                                          size_t(steps[i].sizes[j])),
-                           ref = download(steps[i].outs[j].second,
-                                          size_t(steps[i].sizes[j]));
-        double diff = 0, scale = 0;
-        for (size_t e = 0; e < got.size(); ++e) {
-          diff = std::max(diff, double(std::fabs(got[e] - ref[e])));
-          scale = std::max(scale, double(std::fabs(ref[e])));
-        }
-        double err = diff / std::max(scale, 1e-30);
+        double scale = 0;
+        double err =
+            maxRelativeError(steps[i].outs[j].first, steps[i].outs[j].second,
+                             size_t(steps[i].sizes[j]), scale);
         bool ok = err <= 1e-4 && scale > 0;
         failures += !ok;
         std::printf("%s q4 program (%s) step %zu (k %d, group %d%s%s) "
