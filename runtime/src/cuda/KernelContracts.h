@@ -129,17 +129,23 @@ inline size_t gemvQTileRowBytes(int k, int group, bool offsets) {
 inline int gemvQProgramScaleBytes(int group, bool offsets) {
   return 8 * (kGemvQProgramCols / group) * 4 * (offsets ? 2 : 1);
 }
+/// The slots where a long row block's partial sums meet, and so the most
+/// buffers in the ring.
+constexpr int kGemvQProgramSlots = 8,
+              kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1;
 inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
                                         int scaleBytes) {
   return unsigned(stages) *
              (kGemvProgramStageBytes + unsigned(scaleBytes) + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
-         kGemvQProgramTeams * kGemvQTeamWarps * 4;
+         kGemvQProgramTeams * kGemvQTeamWarps * 4 +
+         kGemvQProgramSlots * (kGemvQProgramTeams * 8 + 1) * 4;
 }
-/// The most buffers (at most 16) that fit `bytes`; 0 if fewer than 2 per
-/// consumer team do.
+/// The most buffers (at most kGemvQProgramMaxStages) that fit `bytes`; 0
+/// if fewer than 2 per consumer team do.
 inline int gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes) {
-  for (int stages = 16; stages >= 2 * kGemvQProgramTeams; --stages)
+  for (int stages = kGemvQProgramMaxStages; stages >= 2 * kGemvQProgramTeams;
+       --stages)
     if (gemvQProgramSharedBytes(stages, xValues, scaleBytes) <= bytes)
       return stages;
   return 0;

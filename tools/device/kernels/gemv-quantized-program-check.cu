@@ -14,8 +14,8 @@
 //    output, against the same steps as GemvQuantizedToken.cu's kernels:
 //    max|out - ref| / max|ref| <= 1e-4 (the same integer products, summed
 //    in another order): the shipped kernel (four consumer teams) on 1
-//    block per SM and on a grid of 8 blocks (every team many row blocks
-//    of each step), twice each.
+//    block per SM and on a grid of 8 blocks (every team many chunks of
+//    each step, the partial sums' slots reused many times), twice each.
 // 2. Speed: the Llama 1B and 8B decode token's int4 matrices (group 128,
 //    symmetric: every layer's QKV with its norm, o with the residual,
 //    gate/up with its norm, down with the residual) as the one-token
@@ -103,7 +103,7 @@ __global__ void __launch_bounds__(kGemvProgramThreads)
   }
   __syncthreads();
   if (threadIdx.x >= kGemvProgramConsumers) {
-    produceQuantized<1>(p, ring, scaleRing, full, empty);
+    produceQuantized(p, ring, scaleRing, full, empty);
     return;
   }
   unsigned chunk = 0;
@@ -273,15 +273,17 @@ void check() {
     steps.push_back(s);
   };
   // ns, k, group, signed, offsets, gated, norm, residual, bias, softcap
-  add({2048, 256, 512}, 4096, 128, true, false, false, false, false, true,
+  // Row blocks of 1 to 4 chunks (k up to 16384, the one-token kernels'
+  // limit), those of 2 to 4 summing their teams' partials.
+  add({2048, 256, 512}, 4096, 1024, true, false, false, false, false, true,
       30.0f);
   add({1024, 1024}, 2048, 32, true, false, true, true, false, false, 0);
   add({1024}, 1024, 64, true, true, false, false, true, false, 0);
-  add({2048}, 1024, 256, false, true, false, true, false, false, 0);
-  add({14336, 14336}, 2048, 128, true, true, true, false, false, true, 0);
-  add({2048}, 14336, 128, true, false, false, true, true, true, 0);
-  add({4096}, 2048, 512, false, false, false, false, false, false, 0);
-  add({3000}, 4096, 1024, true, false, false, true, false, false, 0, 1);
+  add({6144}, 1024, 256, false, true, false, true, false, false, 0);
+  add({12288, 12288}, 6144, 128, true, true, true, false, false, true, 0);
+  add({2048}, 12288, 128, true, false, false, true, true, true, 0);
+  add({14336}, 2048, 512, false, false, false, false, false, false, 0);
+  add({3000}, 14336, 512, true, false, false, true, false, false, 0, 1);
   GemvQProgram p{};
   p.count = int(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -292,9 +294,9 @@ void check() {
   for (const CheckStep &s : steps)
     launchToken(s.reference, s.gated, s.norm, stream);
   // The shipped kernel on 1 block per SM, then on a grid of 8 blocks, where
-  // each team takes many row blocks of every step, those of four chunks
-  // included. (Two teams on 2 blocks per SM, timed below, do not fit the
-  // checks' steps: k 14336 and a 4 KiB scale area leave 3 buffers.)
+  // each team takes many chunks of every step and the partial sums' slots
+  // come round many times. (Two teams on 2 blocks per SM, timed below, do not
+  // fit the checks' steps: k 14336 and a 4 KiB scale area leave 3 buffers.)
   for (int gridCap : {0, 8}) {
     // Twice: the barrier must be back at zero for the second launch.
     for (int twice = 0; twice < 2; ++twice)

@@ -33,22 +33,27 @@
 //   its scale and its sums' terms (16 bytes). Every block stages every
 //   step, so the staging is written for few instructions per value.
 // - Sixteen consumer warps in four teams (kGemvQProgramTeams of
-//   kGemvQTeamWarps) take a block's row blocks in turn. Warp w of a team
-//   multiplies the chunk's rows w and w + 4, lane l runs l + 32 i of each
-//   (16 bytes of a row, with dp4a: tileChunkDot), so that a row's sum is
-//   one warp's and no partials meet in shared memory; each run's staged
-//   activations are read once for the two rows. The layout before it
-//   (eight warps, each thread one run of four rows, the partials meeting
-//   per chunk) spent an ncu-measured third of the consumers' time on that
-//   meeting, and with two warps per scheduler had the SM's issue slots
-//   half idle, at about twice the streaming's time (8B token, H200). A
-//   second block per SM instead of more warps would stage every step's
-//   activations twice per SM and double the blocks at each grid barrier.
-// - Each team streams through its own share of the ring (TeamRing). With
-//   one ring for all, the 8B token's matrices took 1446 us against 1602
-//   with shares of 2 buffers (H200), but a team waiting on a buffer more
-//   than a ring's length past its last chunk could take the buffer's
-//   previous round for its own: mbarrier parity tells only two apart.
+//   kGemvQTeamWarps) take the block's chunks in turn (ChunkOrder). Warp w
+//   of a team multiplies the chunk's rows w and w + 4, lane l runs
+//   l + 32 i of each (16 bytes of a row, with dp4a: tileChunkDot), so that
+//   a row's sum over a chunk is one warp's shuffle; each run's staged
+//   activations are read once for the two rows. Only a row block of more
+//   than one chunk (k > 4096: the down projections) has its teams' sums
+//   meet in shared memory, once per row block (QPartials). The layout
+//   before it (eight warps, each thread one run of four rows, the partials
+//   meeting per chunk) spent an ncu-measured third of the consumers' time
+//   on that meeting, and with two warps per scheduler had the SM's issue
+//   slots half idle, at about twice the streaming's time (8B token,
+//   H200). A second block per SM instead of more warps would stage every
+//   step's activations twice per SM and double the blocks at each grid
+//   barrier.
+// - All teams stream through one ring. Teams that took whole row blocks
+//   in turn from one ring raced: a team waiting on a buffer more than a
+//   ring's length past its last chunk could take the buffer's previous
+//   round for its own, as mbarrier parity tells only two rounds apart.
+//   Rings of 2 buffers per team fixed that at 11% of the 8B token's time
+//   (1446 us against 1602, H200); taking chunks in turn bounds the gap to
+//   four chunks, and TeamCursor::wait makes the wait unambiguous.
 //
 // Launch: block kGemvQProgramThreads, dynamic shared memory
 // gemvQProgramSharedBytes(stages, xValues, scaleBytes), every block
@@ -73,9 +78,9 @@ constexpr int kGemvQProgramRowBytes = kGemvQProgramCols / 2;
 static_assert(kGemvProgramRows * kGemvQProgramRowBytes ==
                   kGemvProgramStageBytes,
               "a chunk fills a buffer");
-/// Consumer teams per block, of kGemvQTeamWarps warps each: a team takes
-/// a row block's chunks (warp w the chunk's rows w and w + 4), the teams
-/// the block's row blocks in turn; all of them stage the activations.
+/// Consumer teams per block, of kGemvQTeamWarps warps each: the teams
+/// take the block's chunks in turn (warp w the chunk's rows w and w + 4);
+/// all of them stage the activations.
 constexpr int kGemvQTeamWarps = 4;
 constexpr int kGemvQProgramTeams = 4;
 constexpr int kGemvQProgramThreads =
@@ -87,7 +92,7 @@ struct GemvQProgram {
   int gated[kGemvQProgramSteps]; ///< 1: a gated step (out[0] only)
   int norm[kGemvQProgramSteps];  ///< 1: a fused RMS norm (weights in norm)
   int count;                     ///< steps, 1 .. kGemvQProgramSteps
-  int stages;        ///< buffers in the ring, at least 2 per consumer team
+  int stages;        ///< buffers in the ring: 2 per consumer team .. 15
   int xValues;       ///< the largest k of the steps
   int scaleBytes;    ///< a buffer's scale area: the most any step's rows need
   unsigned *barrier; ///< zero before and after the launch
@@ -97,6 +102,12 @@ static_assert(sizeof(GemvQProgram) == 200 * kGemvQProgramSteps + 24,
 
 namespace {
 
+/// Row blocks of more than one chunk whose teams' partial sums can be
+/// meeting at once (QPartials), and so the most buffers in the ring
+/// (consumeQuantizedStep says why).
+constexpr int kGemvQProgramSlots = 8;
+constexpr int kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1;
+
 /// The scale area a step's chunks need: 8 rows' scales, and offsets.
 __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
                                                          bool offsets) {
@@ -105,21 +116,22 @@ __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
 
 /// The buffers with their scale areas, a full and an empty mbarrier per
 /// buffer, the staged activations (hi and lo bytes and 16 bytes per run of
-/// 32) and a float per consumer warp.
+/// 32), a float per consumer warp and the QPartials slots.
 __host__ __device__ constexpr unsigned
 gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes,
                         int teams = kGemvQProgramTeams) {
   return unsigned(stages) * (kGemvProgramStageBytes + scaleBytes + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
-         unsigned(teams * kGemvQTeamWarps) * 4;
+         unsigned(teams * kGemvQTeamWarps) * 4 +
+         unsigned(kGemvQProgramSlots) * (teams * kGemvProgramRows + 1) * 4;
 }
 
-/// The most buffers that fit `bytes` (at most 16), 0 if fewer than 2 per
-/// team do.
+/// The most buffers that fit `bytes` (at most kGemvQProgramMaxStages), 0
+/// if fewer than 2 per team do.
 __host__ __device__ constexpr int
 gemvQProgramStages(unsigned bytes, int xValues, int scaleBytes,
                    int teams = kGemvQProgramTeams) {
-  for (int stages = 16; stages >= 2 * teams; --stages)
+  for (int stages = kGemvQProgramMaxStages; stages >= 2 * teams; --stages)
     if (gemvQProgramSharedBytes(stages, xValues, scaleBytes, teams) <= bytes)
       return stages;
   return 0;
@@ -131,65 +143,122 @@ __host__ __device__ constexpr size_t gemvQTileRowBytes(int k, int group,
   return size_t(k / 2) + size_t(k / group) * 4 * (offsets ? 2 : 1);
 }
 
-/// Team t's share of the ring: buffers t * (stages / Teams) onwards, used
-/// in turn. Each team has a ring of its own because a team that passed
-/// over the others' chunks in one shared ring could wait on a buffer whose
-/// previous round had not landed yet, and an mbarrier's parity cannot tell
-/// that round from its own.
-struct TeamRing {
-  int first, stages; ///< the team's first buffer and its count
-  __device__ TeamRing(int team, int teams, int total)
-      : first(team * (total / teams)), stages(total / teams) {}
+/// Where a block's chunks go. The block's chunks of all the program's
+/// steps, row block by row block and chunk by chunk, are numbered in
+/// order: chunk `seq` goes to buffer seq % stages of the one ring and to
+/// team seq % Teams. A team's chunks are therefore Teams apart, which
+/// keeps its waits unambiguous (TeamCursor). Row blocks of more than one
+/// chunk are numbered too: their teams' partial sums meet in slot
+/// `meets` % kGemvQProgramSlots (QPartials). Such a row block's chunks
+/// come rotated by `meets`: with as many chunks as teams, team t would
+/// otherwise always get chunk t, and the 8B down projection's half-width
+/// last chunk would leave one team idle half of that step.
+struct ChunkOrder {
+  int seq = 0, meets = 0;
+  /// The first column of chunk j of `chunks`, in the order's row block
+  /// `r` (of the current step).
+  __device__ int column(int r, int j, int chunks) const {
+    return chunks > 1 ? (j + meets + r) % chunks * kGemvQProgramCols : 0;
+  }
+  /// Past `blocks` row blocks of `chunks` chunks.
+  __device__ void next(int blocks, int chunks) {
+    seq += blocks * chunks;
+    meets += chunks > 1 ? blocks : 0;
+  }
+};
+
+/// This block's row blocks of a step of `blocks`: g = blockIdx.x + r *
+/// gridDim.x for r below it.
+__device__ inline int blockRowBlocks(int blocks) {
+  return blockIdx.x < blocks
+             ? (blocks - int(blockIdx.x) + int(gridDim.x) - 1) / int(gridDim.x)
+             : 0;
+}
+
+/// A team's next chunk in ChunkOrder, with its buffer and the buffer's
+/// round, advanced Teams chunks at a time.
+struct TeamCursor {
+  int seq, stage, round = 0;
+  __device__ explicit TeamCursor(int team) : seq(team), stage(team) {}
+  __device__ void advance(int teams, int stages) {
+    seq += teams;
+    stage += teams;
+    if (stage >= stages) { // teams < stages
+      stage -= stages;
+      ++round;
+    }
+  }
+  /// Waits until the chunk is in its buffer. The buffer's previous round
+  /// (chunk seq - stages) may not have landed yet when the consumer comes,
+  /// and an mbarrier's parity cannot tell that round from this one: the
+  /// consumers first wait for the previous round's release. That wait is
+  /// unambiguous because the team's previous chunk (seq - Teams) was
+  /// issued, so every chunk up to seq - Teams - stages, the buffer's round
+  /// before that, was released; with stages >= Teams.
+  __device__ void wait(unsigned full, unsigned empty) const {
+    if (round > 0)
+      mbarrierWait(empty + 8 * stage, unsigned(round - 1) & 1);
+    mbarrierWait(full + 8 * stage, unsigned(round) & 1);
+  }
 };
 
 /// The producer warp: GemvProgram.cu's produce, a chunk being a tile's
 /// values (to the buffer, row s of the chunk at s * cols / 2) and its
 /// scales and offsets (to the scale area: row s at s * cols / group
 /// floats, the offsets after 8 rows of scales): two or three copies, twice
-/// for gated steps (a gate tile and an up tile of 4 rows each). The j-th
-/// row block of a step (in the block's order) goes to team j % Teams's
-/// ring.
-template <int Teams>
+/// for gated steps (a gate tile and an up tile of 4 rows each), in
+/// ChunkOrder.
 __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
                                  unsigned scaleRing, unsigned full,
                                  unsigned empty) {
   int lane = threadIdx.x & 31;
-  RingCursor cursors[Teams];
+  const int stages = p.stages, areaBytes = p.scaleBytes;
+  RingCursor at;
+  ChunkOrder order;
   for (int i = 0; i < p.count; ++i) {
+    // The step's constants, worked out once: one warp issues every copy
+    // of the SM, and with the ring draining it through one block per SM
+    // (as in the harness's streaming alone) that warp's time per chunk
+    // bounds the stream.
     const GemvQArgs &a = p.steps[i];
-    bool gated = p.gated[i];
-    bool offsets = a.offsets[0] != nullptr;
-    int blocks = rowBlocks(a, gated), tileRows = gated ? 4 : 8;
-    size_t rowBytes = gemvQTileRowBytes(a.k, a.group, offsets);
-    int turn = 0;
-    for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
-      int team = turn++ % Teams;
-      TeamRing share(team, Teams, p.stages);
-      RingCursor &at = cursors[team];
-      RowBlock rb = rowBlock(a, gated, g);
-      // Lane 0 copies the tile (gated: the gate tile), lane 4 the up tile.
-      int slot = lane;
-      bool copies = lane == 0 || (gated && lane == 4);
+    const bool gated = p.gated[i];
+    const bool offsets = a.offsets[0] != nullptr;
+    const int k = a.k, groupShift = __ffs(a.group) - 1;
+    const int tileShift = gated ? 2 : 3, tileRows = 1 << tileShift;
+    const int blocks = blockRowBlocks(rowBlocks(a, gated));
+    const int chunks = (k + kGemvQProgramCols - 1) / kGemvQProgramCols;
+    const int scaleCopies = offsets ? 2 : 1;
+    const size_t rowBytes = gemvQTileRowBytes(k, a.group, offsets);
+    // Lane 0 copies the tile (gated: the gate tile), lane 4 the up tile.
+    const int slot = lane;
+    const bool copies = lane == 0 || (gated && lane == 4);
+    for (int r = 0; r < blocks; ++r) {
+      RowBlock rb = rowBlock(a, gated, int(blockIdx.x + r * gridDim.x));
       const char *tile =
           static_cast<const char *>(pick(a.q, gated ? lane / 4 : rb.matrix)) +
-          size_t(rb.row / tileRows) * tileRows * rowBytes;
-      for (int c = 0; c < a.k;
-           c += kGemvQProgramCols, at.advance(share.stages)) {
-        int stage = share.first + at.stage;
-        int cols = min(kGemvQProgramCols, a.k - c);
-        unsigned valueBytes = unsigned(cols / 2) * tileRows;
-        unsigned scaleBytes = unsigned(cols / a.group * 4) * tileRows;
-        unsigned chunkBytes = valueBytes + scaleBytes * (offsets ? 2 : 1);
+          size_t(rb.row >> tileShift) * tileRows * rowBytes;
+      // The row block's first chunk in ChunkOrder (column(r, 0, chunks)).
+      int next = chunks > 1 ? (order.meets + r) % chunks : 0;
+      for (int j = 0; j < chunks; ++j, at.advance(stages)) {
+        int stage = at.stage, c = next * kGemvQProgramCols;
+        if (++next == chunks)
+          next = 0;
+        int cols = min(kGemvQProgramCols, k - c);
+        unsigned valueBytes = unsigned(cols / 2) << tileShift;
+        unsigned stride = unsigned(cols >> groupShift) * 4; // a row's scales
+        unsigned scaleBytes = stride << tileShift;
+        unsigned chunkBytes = valueBytes + scaleBytes * scaleCopies;
         mbarrierWait(empty + 8 * stage, at.parity ^ 1);
         if (lane == 0)
           mbarrierExpect(full + 8 * stage, chunkBytes * (gated ? 2 : 1));
         __syncwarp();
         if (copies) {
           unsigned bar = full + 8 * stage;
+          // The chunk's place in the tile: gemvQTileRowBytes(c) per row.
           const char *src =
-              tile + size_t(tileRows) * gemvQTileRowBytes(c, a.group, offsets);
-          unsigned stride = unsigned(cols / a.group) * 4; // a row's scales
-          unsigned area = scaleRing + unsigned(stage * p.scaleBytes);
+              tile + (size_t(c / 2 + ((c >> groupShift) * 4) * scaleCopies)
+                      << tileShift);
+          unsigned area = scaleRing + unsigned(stage * areaBytes);
           bulkCopy(ring + stage * kGemvProgramStageBytes + slot * (cols / 2),
                    src, valueBytes, bar);
           bulkCopy(area + slot * stride, src + valueBytes, scaleBytes, bar);
@@ -199,6 +268,7 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
         }
       }
     }
+    order.next(blocks, chunks);
   }
 }
 
@@ -347,18 +417,61 @@ __device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x, float scale,
   return scale * x.scale * dot + offset * x.scaledSum;
 }
 
-/// One step's row blocks of this block, consumed from the team's ring
-/// (TeamRing, `at` its cursor). Team `team` takes the row blocks whose
-/// number (in the block's order) is `team` modulo Teams; warp w
-/// of the team multiplies the chunk's rows w and w + 4 (gated: gate row w
-/// and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each chunk,
-/// so a row's sum is one warp's: no partials meet in shared memory.
+/// Where the partial sums of a row block of more than one chunk meet:
+/// per slot, each team's 8 row sums (sums[(slot * Teams + team) * 8 +
+/// row]) and the count of warps that stored theirs. The last warp to
+/// store adds them up in the ring's order of the row block's chunks, so the
+/// result does not depend on which team came first.
+struct QPartials {
+  float *sums;
+  unsigned *arrived;
+};
+
+/// The end of a row's sum: the factor (a fused norm's scale), the bias,
+/// the soft cap and the residual; gated, gate(gate) * up.
+template <bool Gated>
+__device__ inline void storeRow(const GemvQArgs &a, const RowBlock &rb, int s,
+                                float sum, float up, float factor) {
+  if (s >= rb.rows)
+    return;
+  int r = rb.row + s;
+  if constexpr (Gated) {
+    float gate = sum * factor + (a.bias[0] ? a.bias[0][r] : 0.0f);
+    up = up * factor + (a.bias[1] ? a.bias[1][r] : 0.0f);
+    a.out[0][r] = gateActivation(gate, a.activation) * up;
+  } else {
+    const float *bias = pick(a.bias, rb.matrix);
+    float v = sum * factor + (bias ? bias[r] : 0.0f);
+    if (a.softcap > 0.0f)
+      v = a.softcap * tanhf(v / a.softcap);
+    if (rb.matrix == 0 && a.residual)
+      v += a.residual[r];
+    pick(a.out, rb.matrix)[r] = v;
+  }
+}
+
+/// One step's row blocks of this block, each chunk consumed by its team
+/// (ChunkOrder; `order` at the step's first chunk, `mine` at the team's).
+/// Warp w of a team multiplies the chunk's rows w and w + 4 (gated: gate
+/// row w and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each
+/// chunk, so a row's sum over the chunk is one warp's. A row block of one
+/// chunk is finished by its team's warps; the teams of a longer one store
+/// their sums in a QPartials slot, and the last warp to store finishes
+/// the row block.
+///
+/// A slot comes round again kGemvQProgramSlots such row blocks later, at
+/// least 2 * kGemvQProgramSlots - 1 chunks past the row block's last. A
+/// team's warp releases its last chunk of a row block only after storing
+/// (and adding up), and a chunk is issued only when the one a ring's
+/// length before it was released, so with stages < 2 * kGemvQProgramSlots
+/// the slot's previous row block is added up before anyone stores anew.
 template <bool Gated, int Teams>
 __device__ void
 consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
                      const unsigned char *ring, const unsigned char *scaleRing,
                      int scaleBytes, float factor, unsigned full,
-                     unsigned empty, int stages, RingCursor &at) {
+                     unsigned empty, int stages, ChunkOrder &order,
+                     TeamCursor &mine, const QPartials &partials) {
   int team = threadIdx.x / (kGemvQTeamWarps * 32);
   int warp = (threadIdx.x >> 5) % kGemvQTeamWarps, lane = threadIdx.x & 31;
   int runs = a.k / 32;
@@ -366,84 +479,112 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
   bool offsets = a.offsets[0] != nullptr;
   const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
   const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
-  TeamRing share(team, Teams, stages);
-  int blocks = rowBlocks(a, Gated), turn = 0;
-  for (int g = blockIdx.x; g < blocks; g += gridDim.x) {
-    if (turn++ % Teams != team)
-      continue;
-    RowBlock rb = rowBlock(a, Gated, g);
-    float acc[2] = {0.0f, 0.0f};
-    for (int c = 0; c < a.k; c += kGemvQProgramCols, at.advance(share.stages)) {
-      int cols = min(kGemvQProgramCols, a.k - c);
-      int stage = share.first + at.stage;
-      // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
-      int rowBytes = cols / 2, perRow = cols >> groupShift;
-      const unsigned char *rows = ring + size_t(stage) * kGemvProgramStageBytes;
-      const float *scales = reinterpret_cast<const float *>(
-          scaleRing + size_t(stage) * scaleBytes);
-      mbarrierWait(full + 8 * stage, at.parity);
+  int chunks = (a.k + kGemvQProgramCols - 1) / kGemvQProgramCols;
+  int teamsUsed = min(chunks, Teams);
+  int blocks = blockRowBlocks(rowBlocks(a, Gated));
+  int end = order.seq + blocks * chunks;
+  float acc[2] = {0.0f, 0.0f};
+  // The team's chunks of the step, Teams apart.
+  for (; mine.seq < end; mine.advance(Teams, stages)) {
+    int at = mine.seq - order.seq;
+    int r = chunks == 1 ? at : at / chunks, j = at - r * chunks;
+    int c = order.column(r, j, chunks), cols = min(kGemvQProgramCols, a.k - c);
+    int stage = mine.stage;
+    // Row s of the chunk at s * cols / 2, its scales at s * cols / group.
+    int rowBytes = cols / 2, perRow = cols >> groupShift;
+    const unsigned char *rows = ring + size_t(stage) * kGemvProgramStageBytes;
+    const float *scales =
+        reinterpret_cast<const float *>(scaleRing + size_t(stage) * scaleBytes);
+    mine.wait(full, empty);
 #pragma unroll
-      for (int i = 0; i < kGemvQProgramCols / 32 / 32; ++i) {
-        int run = lane + 32 * i; // in the chunk
-        if (run * 32 >= cols)
-          break;
-        int u = c / 32 + run; // in the step's activations
-        int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
-        int4 info = x.runs[u];
-        QTokenChunk xc;
-        xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
-        xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
-        xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
-        xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
-        xc.startHi = info.x, xc.startLo = info.y;
-        xc.scale = __int_as_float(info.z);
-        xc.scaledSum = __int_as_float(info.w);
-        int group = (run * 32) >> groupShift;
+    for (int i = 0; i < kGemvQProgramCols / 32 / 32; ++i) {
+      int run = lane + 32 * i; // in the chunk
+      if (run * 32 >= cols)
+        break;
+      int u = c / 32 + run; // in the step's activations
+      int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
+      int4 info = x.runs[u];
+      QTokenChunk xc;
+      xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
+      xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
+      xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
+      xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
+      xc.startHi = info.x, xc.startLo = info.y;
+      xc.scale = __int_as_float(info.z);
+      xc.scaledSum = __int_as_float(info.w);
+      int group = (run * 32) >> groupShift;
 #pragma unroll
-        for (int j = 0; j < 2; ++j) {
-          int row = warp + 4 * j;
-          uint4 w = *reinterpret_cast<const uint4 *>(rows + row * rowBytes +
-                                                     run * 16);
-          float scale = scales[row * perRow + group];
-          float offset = offsets
-                             ? scales[(kGemvProgramRows + row) * perRow + group]
-                             : 0.0f;
-          acc[j] += tileChunkDot(w, xc, scale, offset);
-        }
+      for (int q = 0; q < 2; ++q) {
+        int row = warp + 4 * q;
+        uint4 w =
+            *reinterpret_cast<const uint4 *>(rows + row * rowBytes + run * 16);
+        float scale = scales[row * perRow + group];
+        float offset =
+            offsets ? scales[(kGemvProgramRows + row) * perRow + group] : 0.0f;
+        acc[q] += tileChunkDot(w, xc, scale, offset);
       }
-      __syncwarp();
-      if (lane == 0)
-        mbarrierArrive(empty + 8 * stage);
     }
+    __syncwarp();
+    // The team's last chunk of the row block: its next is in another.
+    bool lastOfBlock = j + Teams >= chunks;
+    // A longer row block's last chunk of the team is released below, once
+    // its sums are stored.
+    if ((chunks == 1 || !lastOfBlock) && lane == 0)
+      mbarrierArrive(empty + 8 * stage);
+    if (!lastOfBlock)
+      continue;
+    RowBlock rb = rowBlock(a, Gated, int(blockIdx.x + r * gridDim.x));
     // Lanes 0 .. 15 sum row `warp`, lanes 16 .. 31 row `warp` + 4.
     bool upper = lane & 16;
     float sum = (upper ? acc[1] : acc[0]) +
                 __shfl_xor_sync(0xffffffffu, upper ? acc[0] : acc[1], 16);
+    acc[0] = acc[1] = 0.0f;
 #pragma unroll
     for (int offset = 8; offset > 0; offset >>= 1)
       sum += __shfl_xor_sync(0xffffffffu, sum, offset);
-    if constexpr (Gated) {
+    if (chunks == 1) {
+      // Lane 0 holds row `warp` (gated: its gate), lane 16 row `warp` + 4
+      // (gated: the up row).
       float up = __shfl_sync(0xffffffffu, sum, 16);
-      if (lane == 0 && warp < rb.rows) {
-        int r = rb.row + warp;
-        float gate = sum * factor + (a.bias[0] ? a.bias[0][r] : 0.0f);
-        up = up * factor + (a.bias[1] ? a.bias[1][r] : 0.0f);
-        a.out[0][r] = gateActivation(gate, a.activation) * up;
-      }
-    } else {
-      int s = warp + (upper ? 4 : 0);
-      if ((lane & 15) == 0 && s < rb.rows) {
-        int r = rb.row + s;
-        const float *bias = pick(a.bias, rb.matrix);
-        float v = sum * factor + (bias ? bias[r] : 0.0f);
-        if (a.softcap > 0.0f)
-          v = a.softcap * tanhf(v / a.softcap);
-        if (rb.matrix == 0 && a.residual)
-          v += a.residual[r];
-        pick(a.out, rb.matrix)[r] = v;
-      }
+      if (Gated ? lane == 0 : (lane & 15) == 0)
+        storeRow<Gated>(a, rb, warp + (upper ? 4 : 0), sum, up, factor);
+      continue;
+    }
+    int slot = (order.meets + r) % kGemvQProgramSlots;
+    float *sums = partials.sums + slot * Teams * kGemvProgramRows;
+    unsigned *arrived = partials.arrived + slot;
+    if ((lane & 15) == 0)
+      sums[team * kGemvProgramRows + warp + (upper ? 4 : 0)] = sum;
+    __threadfence_block();
+    __syncwarp();
+    unsigned before = 0;
+    if (lane == 0)
+      before = atomicAdd(arrived, 1u);
+    before = __shfl_sync(0xffffffffu, before, 0);
+    bool finishes = before + 1 == unsigned(teamsUsed * kGemvQTeamWarps);
+    float total = 0.0f;
+    if (finishes) {
+      __threadfence_block();
+      // Lane s < 8 adds row s over the teams, in the ring's order.
+      int first = order.seq + r * chunks;
+      if (lane < kGemvProgramRows)
+        for (int t = 0; t < teamsUsed; ++t)
+          total += sums[((first + t) % Teams) * kGemvProgramRows + lane];
+      if (lane == 0)
+        *arrived = 0;
+    }
+    __syncwarp();
+    // Released before the row's end, whose loads (bias, residual) would
+    // hold the buffer.
+    if (lane == 0)
+      mbarrierArrive(empty + 8 * stage);
+    if (finishes) {
+      float up = __shfl_sync(0xffffffffu, total, (lane + 4) & 31);
+      if (Gated ? lane < 4 : lane < kGemvProgramRows)
+        storeRow<Gated>(a, rb, lane, total, up, factor);
     }
   }
+  order.next(blocks, chunks);
 }
 
 /// The program with `Teams` consumer teams (kGemvQProgramTeams, or 2 for
@@ -457,20 +598,11 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   unsigned scaleRing = ring + p.stages * kGemvProgramStageBytes;
   unsigned full = scaleRing + p.stages * p.scaleBytes;
   unsigned empty = full + 8 * p.stages;
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < p.stages; ++s) {
-      mbarrierInit(full + 8 * s, 1);
-      mbarrierInit(empty + 8 * s, kGemvQTeamWarps);
-    }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-  }
-  __syncthreads();
-  if (threadIdx.x >= Consumers) {
-    // Weights depend on no kernel: no dependency wait.
-    produceQuantized<Teams>(p, ring, scaleRing, full, empty);
-    return;
-  }
-  gridDependencyBegin();
+  // The host sizes the ring (gemvQProgramStages); TeamCursor::wait needs at
+  // least Teams buffers and the QPartials slots at most
+  // kGemvQProgramMaxStages.
+  if (p.stages < 2 * Teams || p.stages > kGemvQProgramMaxStages)
+    __trap();
   unsigned char *scales = shared + p.stages * kGemvProgramStageBytes;
   unsigned char *after =
       scales + p.stages * (p.scaleBytes + 16); // past the mbarriers
@@ -478,18 +610,41 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   x.hi = reinterpret_cast<int8_t *>(after);
   x.lo = x.hi + p.xValues;
   x.runs = reinterpret_cast<int4 *>(x.lo + p.xValues);
-  RingCursor at;
   float *squares = reinterpret_cast<float *>(x.runs + p.xValues / 32);
+  QPartials partials;
+  partials.sums = squares + Consumers / 32;
+  partials.arrived = reinterpret_cast<unsigned *>(
+      partials.sums + kGemvQProgramSlots * Teams * kGemvProgramRows);
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < p.stages; ++s) {
+      mbarrierInit(full + 8 * s, 1);
+      mbarrierInit(empty + 8 * s, kGemvQTeamWarps);
+    }
+    for (int s = 0; s < kGemvQProgramSlots; ++s)
+      partials.arrived[s] = 0;
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  if (threadIdx.x >= Consumers) {
+    // Weights depend on no kernel: no dependency wait.
+    produceQuantized(p, ring, scaleRing, full, empty);
+    return;
+  }
+  gridDependencyBegin();
+  ChunkOrder order;
+  TeamCursor mine(threadIdx.x / (kGemvQTeamWarps * 32));
   for (int i = 0; i < p.count; ++i) {
     const GemvQArgs &a = p.steps[i];
     float factor = stageQuantized<Consumers>(
         a, p.norm[i], QFlip<4>(a.isSigned).zero, x, squares);
     if (p.gated[i])
       consumeQuantizedStep<true, Teams>(a, x, shared, scales, p.scaleBytes,
-                                        factor, full, empty, p.stages, at);
+                                        factor, full, empty, p.stages, order,
+                                        mine, partials);
     else
       consumeQuantizedStep<false, Teams>(a, x, shared, scales, p.scaleBytes,
-                                         factor, full, empty, p.stages, at);
+                                         factor, full, empty, p.stages, order,
+                                         mine, partials);
     if (i + 1 == p.count)
       break;
     gridArrive<Consumers>(p.barrier);
