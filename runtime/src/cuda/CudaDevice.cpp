@@ -283,13 +283,13 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   // activations per SM; decode 2.7% (1B) and 2.9% (8B) faster than with 2
   // on an H200.
   s->programBlocks_ = environmentInt("LLMC_CUDA_PROGRAM_BLOCKS", 1, 1, 8);
-  // 4-bit GEMV programs: 0 (default) none, 1 where every 4-bit step has at
+  // 4-bit GEMV programs: 0 none, 1 (default) where every 4-bit step has at
   // least 4096 inputs, 2 wherever the kernel takes a step (the checks use
-  // it to run them on small models). Off by default: with a ring share per
-  // consumer team they take 1602 us for the 8B token's int4 matrices
-  // against 1524 us as one-token kernels (H200; docs/quantization.md).
+  // it to run them on small models). With 1 the 8B shape's int4 decoded
+  // 508 tok/s against 494 without (H200; docs/quantization.md); below 4096
+  // inputs (the 1B shape) they are no faster than the one-token kernels.
   if (llmc_status_t st = s->tileQuantizedMatrices(
-          environmentInt("LLMC_CUDA_QUANTIZED_PROGRAMS", 0, 0, 2)))
+          environmentInt("LLMC_CUDA_QUANTIZED_PROGRAMS", 1, 0, 2)))
     return st;
   // Prompts' 16-bit matrix products run on cuBLAS when libcublas is
   // there (LLMC_CUDA_CUBLAS=0: never; =1: an error when it is missing).

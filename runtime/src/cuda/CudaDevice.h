@@ -188,7 +188,7 @@ private:
   llmc_status_t flushProgram();
   llmc_status_t flushQuantizedProgram();
   /// Copies 4-bit matrices into the quantized GEMV programs' tiles
-  /// (tiles_) when programs run (LLMC_CUDA_QUANTIZED_PROGRAMS, default 0):
+  /// (tiles_) when programs run (LLMC_CUDA_QUANTIZED_PROGRAMS, default 1):
   /// `mode` 1, every one when every 4-bit step's shape suits the programs
   /// (at least 4096 inputs); 2, those of every step the kernel takes; 0
   /// none. None either when the copies would leave less than a sixteenth
