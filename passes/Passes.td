@@ -65,11 +65,15 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
       (2^bits - 1)`, `zero = clamp(round(-min / scale), 0, 2^bits - 1)`,
       `q = clamp(round(w / scale) + zero, 0, 2^bits - 1)`.
 
-    The embedding table and the LM head (`llm.embedding`, `llm.lm_head`) stay
-    in 16-bit; so does every weight whose constant's name, or whose linear
+    The embedding table (`llm.embedding`) stays in 16-bit, and so does
+    every linear weight whose constant's name, or whose linear
     op's location name (the ONNX node's name), contains one of `keep`
     (torch's dynamo exporter names nodes `node_linear_N` and folded weights
-    `val_N`; TorchScript and GenAI exports keep module paths).
+    `val_N`; TorchScript and GenAI exports keep module paths). The LM head
+    (`llm.lm_head`) stays in 16-bit too unless `head-bits` is 8 or 4: then
+    it is rounded to nearest, symmetric, with `head-group` input features
+    per scale (0: a whole row); an embedding that shares its table keeps
+    the float one.
 
     With `method = gptq` each weight is quantized by GPTQ from its input's
     Gram matrix, which calibration gathered; with `method = awq` the linear
@@ -101,6 +105,12 @@ def QuantizeWeights : Pass<"llmc-quantize-weights", "::mlir::ModuleOp"> {
     ListOption<"keep", "keep", "std::string",
                "weights whose constant's or node's name contains one of these "
                "stay float">,
+    Option<"headBits", "head-bits", "unsigned", "0",
+           "quantize the LM head too, rounded to nearest and symmetric: 0 "
+           "(keep it float), 8 or 4">,
+    Option<"headGroup", "head-group", "int64_t", "0",
+           "the LM head's input features per scale (0: a whole row; a 4-bit "
+           "head needs a group)">,
   ];
   let dependentDialects = ["::llmc::llm::LlmDialect"];
 }

@@ -83,7 +83,8 @@ cl::opt<std::string> compileQuantize(
              "nearest): int8 (per output channel) or int4 (group-wise); "
              "int4-awq scales channels by their activations (AWQ) and "
              "int4-gptq compensates rounding errors (GPTQ), both with --calib; "
-             "the embeddings and the LM head stay 16-bit"),
+             "the embeddings and the LM head stay 16-bit (see "
+             "--quantize-lm-head)"),
     cl::value_desc("int8|int4|int4-awq|int4-gptq"), cl::sub(compileCommand));
 cl::opt<int64_t> compileQuantizeGroup(
     "quantize-group",
@@ -105,6 +106,12 @@ cl::opt<std::string> compileCalib(
 cl::opt<int64_t> compileCalibTokens(
     "calib-tokens", cl::desc("calibration tokens to use (default 4096)"),
     cl::value_desc("N"), cl::init(4096), cl::sub(compileCommand));
+cl::opt<std::string> compileQuantizeLmHead(
+    "quantize-lm-head",
+    cl::desc("quantize the LM head too, rounded to nearest and symmetric: "
+             "int8 (per output channel) or int4 (groups of --quantize-group, "
+             "default 128); the embeddings stay 16-bit"),
+    cl::value_desc("int8|int4"), cl::sub(compileCommand));
 cl::list<std::string> compileQuantizeKeep(
     "quantize-keep",
     cl::desc("keep the weights whose name contains this in 16-bit "
@@ -255,9 +262,14 @@ int runCompile() {
                                          "int4-awq and int4-gptq"));
   if (compileQuantize.empty() &&
       (compileQuantizeGroup.getNumOccurrences() || compileQuantizeAsymmetric ||
-       !compileQuantizeKeep.empty()))
-    return reportError("compile: --quantize-group, --quantize-asymmetric and "
-                       "--quantize-keep need --quantize");
+       !compileQuantizeKeep.empty() || !compileQuantizeLmHead.empty()))
+    return reportError("compile: --quantize-group, --quantize-asymmetric, "
+                       "--quantize-keep and --quantize-lm-head need "
+                       "--quantize");
+  if (!compileQuantizeLmHead.empty() && compileQuantizeLmHead != "int8" &&
+      compileQuantizeLmHead != "int4")
+    return reportError("compile: --quantize-lm-head takes int8 or int4, not '" +
+                       compileQuantizeLmHead + "'");
   if (compileQuantizeGroup.getNumOccurrences() && compileQuantizeGroup < 0)
     return reportError("compile: --quantize-group must be 0 (a whole row) or "
                        "positive");
@@ -338,6 +350,14 @@ int runCompile() {
     quantize.symmetric = !compileQuantizeAsymmetric;
     quantize.keep = llvm::SmallVector<std::string>(compileQuantizeKeep.begin(),
                                                    compileQuantizeKeep.end());
+    if (compileQuantizeLmHead == "int8") {
+      quantize.headBits = 8;
+      quantize.headGroup = 0;
+    } else if (compileQuantizeLmHead == "int4") {
+      quantize.headBits = 4;
+      quantize.headGroup =
+          quantize.bits == 4 && quantize.group > 0 ? quantize.group : 128;
+    }
     optimize.addPass(llmc::createQuantizeWeights(quantize, statistics));
   }
   auto fuse = [&](llvm::StringRef name, std::unique_ptr<mlir::Pass> pass) {

@@ -56,7 +56,21 @@ struct QuantizeWeightsPass
       getOperation().emitError() << "llmc-quantize-weights: negative group";
       return signalPassFailure();
     }
+    if (headBits != 0 && headBits != 4 && headBits != 8) {
+      getOperation().emitError() << "llmc-quantize-weights: head-bits must "
+                                    "be 0, 4 or 8, not "
+                                 << unsigned(headBits);
+      return signalPassFailure();
+    }
+    if (headBits == 4 ? headGroup <= 0 : headGroup < 0) {
+      getOperation().emitError()
+          << "llmc-quantize-weights: head-group must be positive for a 4-bit "
+             "LM head (0, a whole row, for an 8-bit one)";
+      return signalPassFailure();
+    }
     if (method == "awq" && failed(applyAwq()))
+      return signalPassFailure();
+    if (headBits != 0 && failed(quantizeHeads()))
       return signalPassFailure();
     SmallVector<LinearOp> linears;
     getOperation().walk([&](LinearOp l) {
@@ -73,6 +87,46 @@ struct QuantizeWeightsPass
       if (failed(quantize(some)))
         return signalPassFailure();
     }
+  }
+
+  /// How a weight is quantized: the layers' bits, group and symmetry, or
+  /// the LM head's.
+  struct Scheme {
+    unsigned bits;
+    int64_t group;
+    bool symmetric;
+  };
+  Scheme layers() const { return {bits, group, symmetric}; }
+
+  /// The LM heads (head-bits): rounded to nearest, symmetric, head-bits
+  /// with head-group. Calibration gathers no statistics for them, and AWQ
+  /// leaves the final norm alone. A head that shares its table with the
+  /// embedding gets a quantized copy; the embedding keeps the float table.
+  LogicalResult quantizeHeads() {
+    SmallVector<LmHeadOp> heads;
+    getOperation().walk([&](LmHeadOp h) {
+      if (isa<RankedTensorType>(h.getWeight().getType()) &&
+          lowering::isWeightValue(h.getWeight()))
+        heads.push_back(h);
+    });
+    Scheme head{headBits, headGroup, /*symmetric=*/true};
+    for (LmHeadOp h : heads) {
+      llvm::Expected<lowering::WeightData> data =
+          lowering::evaluateWeight(h.getWeight());
+      if (!data)
+        return h.emitError() << "cannot quantize the LM head's weight: "
+                             << llvm::toString(data.takeError());
+      if (data->isInteger)
+        return h.emitError() << "has an integer float-typed weight";
+      auto type = cast<RankedTensorType>(h.getWeight().getType());
+      Prepared p;
+      p.q = quantization::roundToNearest(data->floats.data(),
+                                         type.getDimSize(0), type.getDimSize(1),
+                                         head.bits, head.group, head.symmetric);
+      p.values = packed(p.q.values, head.bits);
+      replaceWeight(h, h.getWeightMutable(), p, head);
+    }
+    return success();
   }
 
   /// Whether `linear` has a float weight that is neither kept nor computed
@@ -277,20 +331,20 @@ struct QuantizeWeightsPass
         }
         p.q = std::move(*result);
       }
-      p.values = packed(p.q.values);
-      p.zeroPoints = packed(p.q.zeroPoints);
+      p.values = packed(p.q.values, bits);
+      p.zeroPoints = packed(p.q.zeroPoints, bits);
     });
     for (size_t i = 0; i < ops.size(); ++i) {
       if (!prepared[i].problem.empty())
         return ops[i].emitError() << prepared[i].problem;
-      replaceWeight(ops[i], prepared[i]);
+      replaceWeight(ops[i], ops[i].getWeightMutable(), prepared[i], layers());
     }
     return success();
   }
 
   /// Integers as blobConstant stores them (4-bit: two per byte, low nibble
   /// first), or nothing when they are few enough for a dense attribute.
-  std::vector<char> packed(ArrayRef<int32_t> v) const {
+  static std::vector<char> packed(ArrayRef<int32_t> v, unsigned bits) {
     if (v.size() <= kDenseElements)
       return {};
     std::vector<char> bytes(bits == 4 ? (v.size() + 1) / 2 : v.size(), 0);
@@ -324,21 +378,26 @@ struct QuantizeWeightsPass
   void replaceWeight(LinearOp linear, const quantization::QuantizedMatrix &q) {
     Prepared p;
     p.q = q;
-    p.values = packed(q.values);
-    p.zeroPoints = packed(q.zeroPoints);
-    replaceWeight(linear, p);
+    p.values = packed(q.values, bits);
+    p.zeroPoints = packed(q.zeroPoints, bits);
+    replaceWeight(linear, linear.getWeightMutable(), p, layers());
   }
 
-  void replaceWeight(LinearOp linear, const Prepared &p) {
+  /// Makes `p` the value of `op`'s `weight` operand, quantized as `scheme`
+  /// says.
+  void replaceWeight(Operation *op, OpOperand &weight, const Prepared &p,
+                     Scheme scheme) {
     const quantization::QuantizedMatrix &q = p.q;
-    std::string name = lowering::constantNameOf(linear.getWeight());
+    std::string name = lowering::constantNameOf(weight.get());
     int64_t n = q.n, k = q.k;
+    unsigned bits = scheme.bits;
+    bool symmetric = scheme.symmetric;
     MLIRContext *context = &getContext();
     IntegerType storage =
         symmetric ? IntegerType::get(context, bits)
                   : IntegerType::get(context, bits, IntegerType::Unsigned);
-    OpBuilder b(linear);
-    Location loc = linear.getLoc();
+    OpBuilder b(op);
+    Location loc = op->getLoc();
     // Few integers: a dense attribute; more: the bytes packed beforehand.
     auto ints = [&](const std::string &suffix, ArrayRef<int32_t> v,
                     const std::vector<char> &bytes,
@@ -372,7 +431,7 @@ struct QuantizeWeightsPass
                                           b.getF32Type(), !symmetric);
     Value quantized =
         QuantizedWeightOp::create(b, loc, qtype, values, scales, zeroPoints);
-    linear.getWeightMutable().assign(quantized);
+    weight.assign(quantized);
   }
 
   /// Row multipliers of linear layers whose output AWQ scaled down (the up

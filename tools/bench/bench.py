@@ -99,18 +99,28 @@ def parameter_count(c):
     return embed + layers * layer + h + lm_head
 
 
-def quantized_read_bytes(c, group=128):
+# --quantize modes: llmc's compile flags for each.
+QUANTIZE_MODES = {
+    "int4": ["--quantize", "int4"],
+    "int4-head8": ["--quantize", "int4", "--quantize-lm-head", "int8"],
+}
+
+
+def quantized_read_bytes(c, group=128, head_bits=16):
     """Bytes a decode step of an int4 (group `group`, symmetric) artifact reads from its weights:
     every layer's linear weights as 4-bit values plus one float32 scale per group (symmetric
-    weights have no offsets to read), the 16-bit LM head, and the norm weights (float32); the
-    embedding table is read one row per token, which is left out."""
+    weights have no offsets to read), the LM head (16-bit, or with head_bits 8 int8 values and a
+    float32 scale per row), and the norm weights (float32); the embedding table is read one row
+    per token, which is left out."""
     h, inter, layers = c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"]
     heads, kv_heads = c["num_attention_heads"], c["num_key_value_heads"]
     head_dim = c.get("head_dim") or h // heads
     shapes = [(heads * head_dim, h), (kv_heads * head_dim, h), (kv_heads * head_dim, h),
               (h, heads * head_dim), (inter, h), (inter, h), (h, inter)]
     per_layer = sum(n * k / 2 + n * (k // group) * 4 for n, k in shapes) + 2 * h * 4
-    return layers * per_layer + c["vocab_size"] * h * 2 + h * 4
+    v = c["vocab_size"]
+    head = v * h * 2 if head_bits == 16 else v * h + v * 4
+    return layers * per_layer + head + h * 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +179,7 @@ def llmc_variants(args, name):
     variants = [("llmc", args.work / f"llama-{name}.llmc", [])]
     for mode in args.quantize:
         variants.append((f"llmc_{mode}", args.work / f"llama-{name}.{mode}.llmc",
-                         ["--quantize", mode]))
+                         QUANTIZE_MODES[mode]))
     return variants
 
 
@@ -548,7 +558,8 @@ def report(args, info, results, cmdline):
             if key.startswith("llmc_") and eng.get("bytes_per_token"):
                 tps, roof = eng.get("decode_tok_s"), eng.get("roofline_tok_s")
                 foot.append(f"{name} {key[5:]}: reads {eng['bytes_per_token'] / 1e9:.3f} GB per token "
-                            f"(4-bit values, float32 group scales, bf16 LM head, KV cache); roofline "
+                            f"(4-bit values, float32 group scales, "
+                            f"{'int8' if key.endswith('-head8') else 'bf16'} LM head, KV cache); roofline "
                             f"{f'{roof:.0f} tok/s' if roof else 'n/a'}"
                             + (f"; {tps / bf16:.2f}x llmc bf16" if tps and bf16 else ""))
     foot.append(f"batch 1, prompt {P}, decode {args.decode_tokens}, long prompt {L}; "
@@ -582,9 +593,10 @@ def main():
                     help="if WORK/llama-NAME.llmc exists, run it without making or compiling "
                          "(compile s is then the earlier run's, from its .compile.json)")
     ap.add_argument("--make-script", type=pathlib.Path, default=MAKE_SCRIPT, help=argparse.SUPPRESS)
-    ap.add_argument("--quantize", action="append", default=[], choices=["int4"],
-                    help="also compile and run llmc with --quantize MODE (repeatable); its row "
-                         "uses its own roofline (the bytes it reads)")
+    ap.add_argument("--quantize", action="append", default=[], choices=sorted(QUANTIZE_MODES),
+                    help="also compile and run llmc with --quantize MODE (repeatable; int4-head8: "
+                         "int4 with --quantize-lm-head int8); its row uses its own roofline (the "
+                         "bytes it reads)")
     ap.add_argument("--decode-tokens", type=int, default=256)
     ap.add_argument("--prompt-tokens", type=int, default=128)
     ap.add_argument("--long-prompt", type=int, default=2048)
@@ -682,7 +694,9 @@ def main():
         # A quantized llmc engine's own roofline: the bytes it really reads per token.
         for key, eng in res["engines"].items():
             if key.startswith("llmc_int4"):
-                eng["bytes_per_token"] = quantized_read_bytes(c) + res["kv_avg_bytes"]
+                head_bits = 8 if key.endswith("-head8") else 16
+                eng["bytes_per_token"] = (quantized_read_bytes(c, head_bits=head_bits)
+                                          + res["kv_avg_bytes"])
                 eng["roofline_tok_s"] = info["copy_TBps"] * 1e12 / eng["bytes_per_token"] \
                     if info.get("copy_TBps") else None
         llmc_tps = res["engines"].get("llmc", {}).get("decode_tok_s")

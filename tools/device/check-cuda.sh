@@ -26,12 +26,15 @@ seeded_ids() {
   python3 -c "import random, sys; random.seed(sys.argv[1]); print(','.join(str(random.randrange(256)) for _ in range(12)))" "$1"
 }
 # Quantized variants too: "DIR:MODE" compiles DIR with --quantize MODE,
-# "DIR:MODE@G" also with --quantize-group G, and a "+asym" suffix with
-# --quantize-asymmetric. (tinycode at group 32 and 64 has matrices whose k
-# the 4-bit GEMV programs take, k % (4 * group) == 0; at 128 none.)
+# "DIR:MODE@G" also with --quantize-group G, a "+asym" suffix with
+# --quantize-asymmetric, and a last "+head8" or "+head4" with
+# --quantize-lm-head int8 or int4. (tinycode at group 32 and 64 has
+# matrices whose k the 4-bit GEMV programs take, k % (4 * group) == 0; at
+# 128 none. At group 32 a 4-bit LM head joins the last layer's program.)
 quantized=${QUANTIZED:-"models/tinycode/target:int4 models/tinycode/target:int8
   models/tinycode/target:int4@32 models/tinycode/target:int4@64+asym
-  test/fixtures/families/llama_dynamo18:int4"}
+  test/fixtures/families/llama_dynamo18:int4 models/tinycode/target:int4+head8
+  models/tinycode/target:int4@32+head4"}
 for entry in $models $quantized; do
   dir=${entry%%:*}
   mode=${entry#"$dir"}
@@ -41,6 +44,7 @@ for entry in $models $quantized; do
   name=${name//+/-}
   flags=()
   if [ -n "$mode" ]; then
+    case $mode in *+head[48]) flags+=(--quantize-lm-head "int${mode: -1}"); mode=${mode%+head?} ;; esac
     case $mode in *+asym) flags+=(--quantize-asymmetric); mode=${mode%+asym} ;; esac
     case $mode in *@*) flags+=(--quantize-group "${mode#*@}"); mode=${mode%@*} ;; esac
     flags+=(--quantize "$mode")
