@@ -269,7 +269,8 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
   // As flushProgram, but one block per multiprocessor (a block holds four
   // consumer teams, sixteen warps), with the largest step's staged
   // activations, the largest scale area and as many buffers as the rest of
-  // the SM's shared memory holds.
+  // the SM's shared memory holds (at most kGemvQProgramMaxStages, which the
+  // partial sums' slots allow).
   const std::string name = "llmc_gemv_program_q4";
   p.xValues = 0;
   p.scaleBytes = 0;
