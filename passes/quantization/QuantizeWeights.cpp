@@ -111,18 +111,14 @@ struct QuantizeWeightsPass
     });
     Scheme head{headBits, headGroup, /*symmetric=*/true};
     for (LmHeadOp h : heads) {
-      llvm::Expected<lowering::WeightData> data =
-          lowering::evaluateWeight(h.getWeight());
-      if (!data)
-        return h.emitError() << "cannot quantize the LM head's weight: "
-                             << llvm::toString(data.takeError());
-      if (data->isInteger)
-        return h.emitError() << "has an integer float-typed weight";
+      llvm::Expected<std::vector<float>> w = readWeight(h, h.getWeight());
+      if (!w)
+        return h.emitError() << llvm::toString(w.takeError());
       auto type = cast<RankedTensorType>(h.getWeight().getType());
       Prepared p;
-      p.q = quantization::roundToNearest(data->floats.data(),
-                                         type.getDimSize(0), type.getDimSize(1),
-                                         head.bits, head.group, head.symmetric);
+      p.q = quantization::roundToNearest(w->data(), type.getDimSize(0),
+                                         type.getDimSize(1), head.bits,
+                                         head.group, head.symmetric);
       p.values = packed(p.q.values, head.bits);
       replaceWeight(h, h.getWeightMutable(), p, head);
     }
@@ -148,26 +144,28 @@ struct QuantizeWeightsPass
 
   /// The weight's values, [N, K], with the rows AWQ scaled (rowScales).
   FailureOr<std::vector<float>> weightOf(LinearOp linear) {
-    llvm::Expected<std::vector<float>> w = readWeight(linear);
+    llvm::Expected<std::vector<float>> w =
+        readWeight(linear, linear.getWeight());
     if (!w)
       return linear.emitError() << llvm::toString(w.takeError());
     return std::move(*w);
   }
 
-  /// As weightOf, reporting a problem as an error instead of a diagnostic
-  /// (it runs on worker threads): reads attributes and rowScales only.
-  llvm::Expected<std::vector<float>> readWeight(LinearOp linear) const {
+  /// The values of `op`'s `weight` operand, with the rows AWQ scaled (as
+  /// weightOf, but reporting a problem as an error instead of a diagnostic:
+  /// it runs on worker threads; reads attributes and rowScales only).
+  llvm::Expected<std::vector<float>> readWeight(Operation *op,
+                                                Value weight) const {
     llvm::Expected<lowering::WeightData> data =
-        lowering::evaluateWeight(linear.getWeight());
+        lowering::evaluateWeight(weight);
     if (!data)
       return llvm::createStringError("cannot quantize its weight: " +
                                      llvm::toString(data.takeError()));
     if (data->isInteger)
       return llvm::createStringError("has an integer float-typed weight");
-    auto found = rowScales.find(linear);
+    auto found = rowScales.find(op);
     if (found != rowScales.end()) {
-      int64_t k =
-          cast<RankedTensorType>(linear.getWeight().getType()).getDimSize(1);
+      int64_t k = cast<RankedTensorType>(weight.getType()).getDimSize(1);
       for (size_t i = 0; i < data->floats.size(); ++i)
         data->floats[i] *= found->second[i / size_t(k)];
     }
@@ -313,7 +311,8 @@ struct QuantizeWeightsPass
       Prepared &p = prepared[i];
       auto type = cast<RankedTensorType>(ops[i].getWeight().getType());
       int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-      llvm::Expected<std::vector<float>> w = readWeight(ops[i]);
+      llvm::Expected<std::vector<float>> w =
+          readWeight(ops[i], ops[i].getWeight());
       if (!w) {
         p.problem = llvm::toString(w.takeError());
         return;
