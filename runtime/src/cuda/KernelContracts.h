@@ -129,17 +129,21 @@ inline size_t gemvQTileRowBytes(int k, int group, bool offsets) {
 inline int gemvQProgramScaleBytes(int group, bool offsets) {
   return 8 * (kGemvQProgramCols / group) * 4 * (offsets ? 2 : 1);
 }
-/// The slots where a long row block's partial sums meet, and so the most
-/// buffers in the ring.
+/// The slots where a long row block's teams' partial sums meet, and so the
+/// most buffers in the ring; the slots where each team's warps meet, per
+/// team.
 constexpr int kGemvQProgramSlots = 8,
-              kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1;
+              kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1,
+              kGemvQTeamSlots = (kGemvQProgramMaxStages + kGemvQProgramTeams) /
+                                kGemvQProgramTeams;
 inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
                                         int scaleBytes) {
   return unsigned(stages) *
              (kGemvProgramStageBytes + unsigned(scaleBytes) + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
          kGemvQProgramTeams * kGemvQTeamWarps * 4 +
-         kGemvQProgramSlots * (kGemvQProgramTeams * 8 + 1) * 4;
+         kGemvQProgramSlots * (kGemvQProgramTeams * 8 + 1) * 4 +
+         kGemvQProgramTeams * kGemvQTeamSlots * (kGemvQTeamWarps * 8 + 1) * 4;
 }
 /// The most buffers (at most kGemvQProgramMaxStages) that fit `bytes`; 0
 /// if fewer than 2 per consumer team do.

@@ -54,9 +54,11 @@ TEST(KernelContracts, QuantizedGemvProgramStagesFitTheShare) {
   EXPECT_EQ(gemvQProgramScaleBytes(32, true), 8192);
   // Four teams of four consumer warps and the producer warp.
   EXPECT_EQ(kGemvQProgramThreads, 544u);
-  // The 8B's largest k is 14336, the 1B's 8192.
+  // The 8B's largest k is 14336, the 1B's 8192 (12 buffers before the
+  // warps' meeting slots took 2 KiB).
   EXPECT_EQ(gemvQProgramStages(share(h200, 1), 14336, 1024), 11);
-  EXPECT_EQ(gemvQProgramStages(share(h200, 1), 8192, 1024), 12);
+  EXPECT_EQ(gemvQProgramStages(share(h200, 1), 8192, 1024), 11);
+  EXPECT_EQ(gemvQProgramStages(share(h200, 1), 4096, 1024), 12);
   // Two blocks per SM leave no room for two buffers per team.
   EXPECT_EQ(gemvQProgramStages(share(h200, 2), 14336, 1024), 0);
   for (int k : {1024, 4096, 14336, 16384})

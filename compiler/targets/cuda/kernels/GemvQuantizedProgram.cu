@@ -34,19 +34,27 @@
 //   step, so the staging is written for few instructions per value.
 // - Sixteen consumer warps in four teams (kGemvQProgramTeams of
 //   kGemvQTeamWarps) take the block's chunks in turn (ChunkOrder). Warp w
-//   of a team multiplies the chunk's rows w and w + 4, lane l runs
-//   l + 32 i of each (16 bytes of a row, with dp4a: tileChunkDot), so that
-//   a row's sum over a chunk is one warp's shuffle; each run's staged
-//   activations are read once for the two rows. Only a row block of more
-//   than one chunk (k > 4096: the down projections) has its teams' sums
-//   meet in shared memory, once per row block (QPartials). The layout
-//   before it (eight warps, each thread one run of four rows, the partials
-//   meeting per chunk) spent an ncu-measured third of the consumers' time
-//   on that meeting, and with two warps per scheduler had the SM's issue
-//   slots half idle, at about twice the streaming's time (8B token,
-//   H200). A second block per SM instead of more warps would stage every
-//   step's activations twice per SM and double the blocks at each grid
-//   barrier.
+//   of a team multiplies all 8 rows of the chunk over its runs 32 w ..
+//   32 w + 31 of 32 values, lane l run 32 w + l (16 bytes of each row,
+//   with dp4a: tileChunkDot), reading the run's staged activations once
+//   for the 8 rows and before it waits for the chunk. At the end of a row
+//   block the team's warps meet in shared memory (QPartials), and for a
+//   row block of more than one chunk (k > 4096: the down projections) the
+//   teams then meet too. Session 14's warps each multiplied 2 rows over
+//   every run, reading the activations 4 times per chunk (2.5 times the
+//   bytes of the weights); alone, those consumers took as long as the
+//   streaming alone (900 us for the 8B token; the whole program 1480,
+//   same H200 call). The 8 rows per warp made the program 1466.
+// - The producer keeps at most kGemvQProgramInFlight chunks in flight
+//   (issued and not landed), not the whole ring: the ring still buffers
+//   up to 15 chunks ahead of the consumers, but the memory system's queues
+//   stay short. With the whole ring in flight, every block had about
+//   180 KB queued, and the steps' activation loads and the grid barrier's
+//   atomics waited behind it: with consumers that compute nothing the
+//   program took 1303 us on the 8B token, the streaming with barriers
+//   about 1000. In flight 2: 1381 us against 1474 for the whole ring
+//   (3: 1427, 4: 1452, 1: 1483, where the streaming alone falls to 62% of
+//   the copy bandwidth; H200).
 // - All teams stream through one ring. Teams that took whole row blocks
 //   in turn from one ring raced: a team waiting on a buffer more than a
 //   ring's length past its last chunk could take the buffer's previous
@@ -79,7 +87,8 @@ static_assert(kGemvProgramRows * kGemvQProgramRowBytes ==
                   kGemvProgramStageBytes,
               "a chunk fills a buffer");
 /// Consumer teams per block, of kGemvQTeamWarps warps each: the teams
-/// take the block's chunks in turn (warp w the chunk's rows w and w + 4);
+/// take the block's chunks in turn (warp w of a team the chunk's runs
+/// 32 w .. 32 w + 31);
 /// all of them stage the activations.
 constexpr int kGemvQTeamWarps = 4;
 constexpr int kGemvQProgramTeams = 4;
@@ -107,6 +116,15 @@ namespace {
 /// (consumeQuantizedStep says why).
 constexpr int kGemvQProgramSlots = 8;
 constexpr int kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1;
+/// The most chunks the producer has in flight (issued, not landed); 0: as
+/// many as the ring holds.
+constexpr int kGemvQProgramInFlight = 2;
+/// Where the warps of one team meet at the end of a row block
+/// (QPartials::team): per team, enough slots that a slot comes round again
+/// more than kGemvQProgramMaxStages chunks later; Teams of them hold 16.
+__host__ __device__ constexpr int gemvQTeamSlots(int teams) {
+  return (kGemvQProgramMaxStages + teams) / teams;
+}
 
 /// The scale area a step's chunks need: 8 rows' scales, and offsets.
 __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
@@ -116,14 +134,17 @@ __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
 
 /// The buffers with their scale areas, a full and an empty mbarrier per
 /// buffer, the staged activations (hi and lo bytes and 16 bytes per run of
-/// 32), a float per consumer warp and the QPartials slots.
+/// 32), a float per consumer warp, the QPartials slots of the teams and
+/// those of each team's warps.
 __host__ __device__ constexpr unsigned
 gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes,
                         int teams = kGemvQProgramTeams) {
   return unsigned(stages) * (kGemvProgramStageBytes + scaleBytes + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
          unsigned(teams * kGemvQTeamWarps) * 4 +
-         unsigned(kGemvQProgramSlots) * (teams * kGemvProgramRows + 1) * 4;
+         unsigned(kGemvQProgramSlots) * (teams * kGemvProgramRows + 1) * 4 +
+         unsigned(teams * gemvQTeamSlots(teams)) *
+             (kGemvQTeamWarps * kGemvProgramRows + 1) * 4;
 }
 
 /// The most buffers that fit `bytes` (at most kGemvQProgramMaxStages), 0
@@ -179,6 +200,7 @@ __device__ inline int blockRowBlocks(int blocks) {
 /// round, advanced Teams chunks at a time.
 struct TeamCursor {
   int seq, stage, round = 0;
+  int meetings = 0; ///< row blocks the team has finished (QPartials::team)
   __device__ explicit TeamCursor(int team) : seq(team), stage(team) {}
   __device__ void advance(int teams, int stages) {
     seq += teams;
@@ -215,6 +237,7 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
   const int stages = p.stages, areaBytes = p.scaleBytes;
   RingCursor at;
   ChunkOrder order;
+  int issued = 0;
   for (int i = 0; i < p.count; ++i) {
     // The step's constants, worked out once: one warp issues every copy
     // of the SM, and with the ring draining it through one block per SM
@@ -249,6 +272,16 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
         unsigned scaleBytes = stride << tileShift;
         unsigned chunkBytes = valueBytes + scaleBytes * scaleCopies;
         mbarrierWait(empty + 8 * stage, at.parity ^ 1);
+        if (kGemvQProgramInFlight > 0 && kGemvQProgramInFlight < stages &&
+            issued >= kGemvQProgramInFlight) {
+          // The chunk kGemvQProgramInFlight back has landed.
+          int back = stage - kGemvQProgramInFlight;
+          unsigned parity = at.parity;
+          if (back < 0)
+            back += stages, parity ^= 1;
+          mbarrierWait(full + 8 * back, parity);
+        }
+        ++issued;
         if (lane == 0)
           mbarrierExpect(full + 8 * stage, chunkBytes * (gated ? 2 : 1));
         __syncwarp();
@@ -288,7 +321,8 @@ __device__ inline uint32_t packBytes(int a, int b, int c, int d) {
 /// Quantizes the step's activations into shared memory (every consumer
 /// thread; eight consecutive values a thread, so that four threads hold a
 /// run of 32 and each writes its values' two hi and two lo words with one
-/// 8-byte store each; one octet's two 16-byte loads in flight). Returns the
+/// 8-byte store each; two octets' 16-byte loads in flight, so that k =
+/// 14336 takes two rounds of loads rather than four). Returns the
 /// norm's scale, 1 / sqrt(mean(x^2) + epsilon), with `norm`, else 1.
 ///
 /// Per value about a third of the instructions of quantizing four values a
@@ -301,7 +335,7 @@ __device__ inline float stageQuantized(const GemvQArgs &a, bool norm, int zero,
   const float4 *gamma = reinterpret_cast<const float4 *>(a.norm);
   float unit = a.normUnitOffset ? 1.0f : 0.0f;
   int n = a.k / 8, runs = a.k / 32, lane = threadIdx.x & 31;
-  constexpr int Batch = 1, T = Threads;
+  constexpr int Batch = 2, T = Threads;
   const float4 none = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
   float sum = 0.0f;
   for (int base = 0; base < n; base += Batch * T) {
@@ -417,15 +451,90 @@ __device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x, float scale,
   return scale * x.scale * dot + offset * x.scaledSum;
 }
 
-/// Where the partial sums of a row block of more than one chunk meet:
-/// per slot, each team's 8 row sums (sums[(slot * Teams + team) * 8 +
-/// row]) and the count of warps that stored theirs. The last warp to
-/// store adds them up in the ring's order of the row block's chunks, so the
-/// result does not depend on which team came first.
+/// Where partial sums meet, in two levels. At the end of a row block each
+/// warp holds its columns' sums of the chunk's 8 rows; the team's four
+/// warps store them in one of the team's slots (teamSums[((team *
+/// gemvQTeamSlots + slot) * kGemvQTeamWarps + warp) * 8 + row], the
+/// team's meetings in turn) and the last of them to arrive adds them up,
+/// warp by warp. In a row block of more than one chunk, that warp then
+/// stores the team's 8 row sums (sums[(slot * Teams + team) * 8 + row],
+/// slot by the order's `meets`), and the last team to arrive adds them up
+/// in the ring's order of the row block's chunks. Both orders are fixed,
+/// so the result does not depend on which warp or team came first.
 struct QPartials {
   float *sums;
   unsigned *arrived;
+  float *teamSums;
+  unsigned *teamArrived;
 };
+
+/// Stores this warp's sums in slot `slot` of `sums` and `arrived` (one
+/// float per row, the warp's `index` of `count`): returns true in the
+/// last warp to arrive, which then holds the slot's rows, added up in the
+/// order `order(i)` of the `count` indices, in lanes 0..7 (row = lane)
+/// and has set the count back.
+template <typename Order>
+__device__ inline bool meet(float *sums, unsigned *arrived, int index,
+                            int count, float &value, bool stores, int row,
+                            Order order) {
+  int lane = threadIdx.x & 31;
+  if (stores)
+    sums[index * kGemvProgramRows + row] = value;
+  __threadfence_block();
+  __syncwarp();
+  unsigned before = 0;
+  if (lane == 0)
+    before = atomicAdd(arrived, 1u);
+  before = __shfl_sync(0xffffffffu, before, 0);
+  if (before + 1 != unsigned(count))
+    return false;
+  __threadfence_block();
+  float total = 0.0f;
+  if (lane < kGemvProgramRows)
+    for (int i = 0; i < count; ++i)
+      total += sums[order(i) * kGemvProgramRows + lane];
+  if (lane == 0)
+    *arrived = 0;
+  __syncwarp();
+  value = total;
+  return true;
+}
+
+/// The warp's sums of 8 values per lane: lane l ends with the sum of
+/// v[(l >> 2) & 7] (a transposing butterfly, 9 shuffles).
+__device__ inline float warpSums8(const float (&v)[8], int lane) {
+  bool b4 = lane & 16, b3 = lane & 8, b2 = lane & 4;
+  float four[4], two[2];
+#pragma unroll
+  for (int i = 0; i < 4; ++i)
+    four[i] = (b4 ? v[i + 4] : v[i]) +
+              __shfl_xor_sync(0xffffffffu, b4 ? v[i] : v[i + 4], 16);
+#pragma unroll
+  for (int i = 0; i < 2; ++i)
+    two[i] = (b3 ? four[i + 2] : four[i]) +
+             __shfl_xor_sync(0xffffffffu, b3 ? four[i] : four[i + 2], 8);
+  float one = (b2 ? two[1] : two[0]) +
+              __shfl_xor_sync(0xffffffffu, b2 ? two[0] : two[1], 4);
+  one += __shfl_xor_sync(0xffffffffu, one, 2);
+  return one + __shfl_xor_sync(0xffffffffu, one, 1);
+}
+
+/// The staged activations of run `u` (QStaged).
+__device__ inline QTokenChunk loadStagedRun(const QStaged &x, int runs, int u) {
+  const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
+  const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
+  int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
+  int4 info = x.runs[u];
+  QTokenChunk xc;
+  xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
+  xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
+  xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
+  xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
+  xc.startHi = info.x, xc.startLo = info.y;
+  xc.scale = __int_as_float(info.z);
+  xc.scaledSum = __int_as_float(info.w);
+  return xc;
+}
 
 /// The end of a row's sum: the factor (a fused norm's scale), the bias,
 /// the soft cap and the residual; gated, gate(gate) * up.
@@ -452,19 +561,22 @@ __device__ inline void storeRow(const GemvQArgs &a, const RowBlock &rb, int s,
 
 /// One step's row blocks of this block, each chunk consumed by its team
 /// (ChunkOrder; `order` at the step's first chunk, `mine` at the team's).
-/// Warp w of a team multiplies the chunk's rows w and w + 4 (gated: gate
-/// row w and up row w), lane l runs l, l + 32, l + 64 and l + 96 of each
-/// chunk, so a row's sum over the chunk is one warp's. A row block of one
-/// chunk is finished by its team's warps; the teams of a longer one store
-/// their sums in a QPartials slot, and the last warp to store finishes
-/// the row block.
+/// Warp w of a team multiplies all 8 rows of the chunk (gated: 4 gate and
+/// 4 up rows) over the chunk's runs 32 w .. 32 w + 31, lane l run 32 w +
+/// l: each lane reads its run's staged activations once for the 8 rows,
+/// before it waits for the chunk. At the end of a row block the warps'
+/// and then (longer row blocks) the teams' sums meet (QPartials), and the
+/// last to arrive finishes the rows.
 ///
-/// A slot comes round again kGemvQProgramSlots such row blocks later, at
-/// least 2 * kGemvQProgramSlots - 1 chunks past the row block's last. A
-/// team's warp releases its last chunk of a row block only after storing
-/// (and adding up), and a chunk is issued only when the one a ring's
-/// length before it was released, so with stages < 2 * kGemvQProgramSlots
-/// the slot's previous row block is added up before anyone stores anew.
+/// Each warp of the team releases the row block's last chunk of the team
+/// only after its part of the meetings (the last warp: after adding up),
+/// and a chunk is issued only when the one a ring's length before it was
+/// released. So the slot that a team's warps meet in, which comes round
+/// again gemvQTeamSlots meetings later, at least Teams * gemvQTeamSlots >
+/// stages chunks later, is free by then; and the teams' slot
+/// (kGemvQProgramSlots such row blocks later, at least 2 *
+/// kGemvQProgramSlots - 1 chunks past the row block's last) too, with
+/// stages < 2 * kGemvQProgramSlots.
 template <bool Gated, int Teams>
 __device__ void
 consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
@@ -472,18 +584,21 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
                      int scaleBytes, float factor, unsigned full,
                      unsigned empty, int stages, ChunkOrder &order,
                      TeamCursor &mine, const QPartials &partials) {
+  constexpr int Rows = kGemvProgramRows, TeamSlots = gemvQTeamSlots(Teams);
   int team = threadIdx.x / (kGemvQTeamWarps * 32);
   int warp = (threadIdx.x >> 5) % kGemvQTeamWarps, lane = threadIdx.x & 31;
   int runs = a.k / 32;
   int groupShift = __ffs(a.group) - 1; // a power of two
   bool offsets = a.offsets[0] != nullptr;
-  const int4 *hi = reinterpret_cast<const int4 *>(x.hi);
-  const int4 *lo = reinterpret_cast<const int4 *>(x.lo);
   int chunks = (a.k + kGemvQProgramCols - 1) / kGemvQProgramCols;
   int teamsUsed = min(chunks, Teams);
   int blocks = blockRowBlocks(rowBlocks(a, Gated));
   int end = order.seq + blocks * chunks;
-  float acc[2] = {0.0f, 0.0f};
+  int run = warp * 32 + lane; // this lane's run of each chunk
+  float acc[Rows];
+#pragma unroll
+  for (int q = 0; q < Rows; ++q)
+    acc[q] = 0.0f;
   // The team's chunks of the step, Teams apart.
   for (; mine.seq < end; mine.advance(Teams, stages)) {
     int at = mine.seq - order.seq;
@@ -495,93 +610,56 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
     const unsigned char *rows = ring + size_t(stage) * kGemvProgramStageBytes;
     const float *scales =
         reinterpret_cast<const float *>(scaleRing + size_t(stage) * scaleBytes);
+    bool has = run * 32 < cols;
+    QTokenChunk xc = loadStagedRun(x, runs, c / 32 + (has ? run : 0));
     mine.wait(full, empty);
-#pragma unroll
-    for (int i = 0; i < kGemvQProgramCols / 32 / 32; ++i) {
-      int run = lane + 32 * i; // in the chunk
-      if (run * 32 >= cols)
-        break;
-      int u = c / 32 + run; // in the step's activations
-      int4 h0 = hi[u], h1 = hi[runs + u], l0 = lo[u], l1 = lo[runs + u];
-      int4 info = x.runs[u];
-      QTokenChunk xc;
-      xc.hi[0] = h0.x, xc.hi[1] = h0.y, xc.hi[2] = h0.z, xc.hi[3] = h0.w;
-      xc.hi[4] = h1.x, xc.hi[5] = h1.y, xc.hi[6] = h1.z, xc.hi[7] = h1.w;
-      xc.lo[0] = l0.x, xc.lo[1] = l0.y, xc.lo[2] = l0.z, xc.lo[3] = l0.w;
-      xc.lo[4] = l1.x, xc.lo[5] = l1.y, xc.lo[6] = l1.z, xc.lo[7] = l1.w;
-      xc.startHi = info.x, xc.startLo = info.y;
-      xc.scale = __int_as_float(info.z);
-      xc.scaledSum = __int_as_float(info.w);
+    if (has) {
       int group = (run * 32) >> groupShift;
+      uint4 w[Rows];
+      float scale[Rows], offset[Rows];
 #pragma unroll
-      for (int q = 0; q < 2; ++q) {
-        int row = warp + 4 * q;
-        uint4 w =
-            *reinterpret_cast<const uint4 *>(rows + row * rowBytes + run * 16);
-        float scale = scales[row * perRow + group];
-        float offset =
-            offsets ? scales[(kGemvProgramRows + row) * perRow + group] : 0.0f;
-        acc[q] += tileChunkDot(w, xc, scale, offset);
+      for (int q = 0; q < Rows; ++q) {
+        w[q] = *reinterpret_cast<const uint4 *>(rows + q * rowBytes + run * 16);
+        scale[q] = scales[q * perRow + group];
+        offset[q] = offsets ? scales[(Rows + q) * perRow + group] : 0.0f;
       }
+#pragma unroll
+      for (int q = 0; q < Rows; ++q)
+        acc[q] += tileChunkDot(w[q], xc, scale[q], offset[q]);
     }
     __syncwarp();
     // The team's last chunk of the row block: its next is in another.
-    bool lastOfBlock = j + Teams >= chunks;
-    // A longer row block's last chunk of the team is released below, once
-    // its sums are stored.
-    if ((chunks == 1 || !lastOfBlock) && lane == 0)
-      mbarrierArrive(empty + 8 * stage);
-    if (!lastOfBlock)
-      continue;
-    RowBlock rb = rowBlock(a, Gated, int(blockIdx.x + r * gridDim.x));
-    // Lanes 0 .. 15 sum row `warp`, lanes 16 .. 31 row `warp` + 4.
-    bool upper = lane & 16;
-    float sum = (upper ? acc[1] : acc[0]) +
-                __shfl_xor_sync(0xffffffffu, upper ? acc[0] : acc[1], 16);
-    acc[0] = acc[1] = 0.0f;
-#pragma unroll
-    for (int offset = 8; offset > 0; offset >>= 1)
-      sum += __shfl_xor_sync(0xffffffffu, sum, offset);
-    if (chunks == 1) {
-      // Lane 0 holds row `warp` (gated: its gate), lane 16 row `warp` + 4
-      // (gated: the up row).
-      float up = __shfl_sync(0xffffffffu, sum, 16);
-      if (Gated ? lane == 0 : (lane & 15) == 0)
-        storeRow<Gated>(a, rb, warp + (upper ? 4 : 0), sum, up, factor);
-      continue;
-    }
-    int slot = (order.meets + r) % kGemvQProgramSlots;
-    float *sums = partials.sums + slot * Teams * kGemvProgramRows;
-    unsigned *arrived = partials.arrived + slot;
-    if ((lane & 15) == 0)
-      sums[team * kGemvProgramRows + warp + (upper ? 4 : 0)] = sum;
-    __threadfence_block();
-    __syncwarp();
-    unsigned before = 0;
-    if (lane == 0)
-      before = atomicAdd(arrived, 1u);
-    before = __shfl_sync(0xffffffffu, before, 0);
-    bool finishes = before + 1 == unsigned(teamsUsed * kGemvQTeamWarps);
-    float total = 0.0f;
-    if (finishes) {
-      __threadfence_block();
-      // Lane s < 8 adds row s over the teams, in the ring's order.
-      int first = order.seq + r * chunks;
-      if (lane < kGemvProgramRows)
-        for (int t = 0; t < teamsUsed; ++t)
-          total += sums[((first + t) % Teams) * kGemvProgramRows + lane];
+    if (j + Teams < chunks) {
       if (lane == 0)
-        *arrived = 0;
+        mbarrierArrive(empty + 8 * stage);
+      continue;
     }
-    __syncwarp();
-    // Released before the row's end, whose loads (bias, residual) would
+    // Lane l holds row l >> 2 of the warp's columns (every lane of a quad).
+    float sum = warpSums8(acc, lane);
+#pragma unroll
+    for (int q = 0; q < Rows; ++q)
+      acc[q] = 0.0f;
+    int slot = team * TeamSlots + mine.meetings++ % TeamSlots;
+    bool last = meet(partials.teamSums + slot * kGemvQTeamWarps * Rows,
+                     partials.teamArrived + slot, warp, kGemvQTeamWarps, sum,
+                     (lane & 3) == 0, lane >> 2, [](int i) { return i; });
+    if (last && chunks > 1) {
+      // The teams meet; the team's sums are in lanes 0..7.
+      int first = order.seq + r * chunks;
+      int at = (order.meets + r) % kGemvQProgramSlots;
+      last = meet(partials.sums + at * Teams * Rows, partials.arrived + at,
+                  team, teamsUsed, sum, lane < Rows, lane,
+                  [=](int t) { return (first + t) % Teams; });
+    }
+    // Released before the rows' end, whose loads (bias, residual) would
     // hold the buffer.
     if (lane == 0)
       mbarrierArrive(empty + 8 * stage);
-    if (finishes) {
-      float up = __shfl_sync(0xffffffffu, total, (lane + 4) & 31);
-      if (Gated ? lane < 4 : lane < kGemvProgramRows)
-        storeRow<Gated>(a, rb, lane, total, up, factor);
+    if (last) {
+      RowBlock rb = rowBlock(a, Gated, int(blockIdx.x + r * gridDim.x));
+      float up = __shfl_sync(0xffffffffu, sum, (lane + 4) & 31);
+      if (Gated ? lane < 4 : lane < Rows)
+        storeRow<Gated>(a, rb, lane, sum, up, factor);
     }
   }
   order.next(blocks, chunks);
@@ -611,10 +689,15 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   x.lo = x.hi + p.xValues;
   x.runs = reinterpret_cast<int4 *>(x.lo + p.xValues);
   float *squares = reinterpret_cast<float *>(x.runs + p.xValues / 32);
+  constexpr int TeamSlots = Teams * gemvQTeamSlots(Teams);
   QPartials partials;
   partials.sums = squares + Consumers / 32;
   partials.arrived = reinterpret_cast<unsigned *>(
       partials.sums + kGemvQProgramSlots * Teams * kGemvProgramRows);
+  partials.teamSums =
+      reinterpret_cast<float *>(partials.arrived + kGemvQProgramSlots);
+  partials.teamArrived = reinterpret_cast<unsigned *>(
+      partials.teamSums + TeamSlots * kGemvQTeamWarps * kGemvProgramRows);
   if (threadIdx.x == 0) {
     for (int s = 0; s < p.stages; ++s) {
       mbarrierInit(full + 8 * s, 1);
@@ -622,6 +705,8 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
     }
     for (int s = 0; s < kGemvQProgramSlots; ++s)
       partials.arrived[s] = 0;
+    for (int s = 0; s < TeamSlots; ++s)
+      partials.teamArrived[s] = 0;
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
