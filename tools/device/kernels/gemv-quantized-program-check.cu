@@ -4,7 +4,7 @@
 // this):
 //
 //   bash tools/device/kernels/check-gemv-quantized-program.sh \
-//       [--no-timing | --profile]
+//       [--no-timing | --profile | --token-8b]
 //
 // 1. Correctness: a 4-bit GEMV program (GemvQuantizedProgram.cu) of every
 //    kind of step (three matrices with biases and a soft cap, residual,
@@ -448,6 +448,18 @@ int main(int argc, char **argv) {
   CHECK(cudaMemset(barrier, 0, 4));
   if (profile) {
     timeToken(kLlama8b, 1, Mode::programs, copyBandwidth());
+    return 0;
+  }
+  // --token-8b: the 8B token only, as the one-token kernels, the programs
+  // and their streaming alone (1 block per SM), checking nothing: for
+  // comparing builds (KERNELS_DIR, NVCC_FLAGS) in one call.
+  if (argc > 1 && std::strcmp(argv[1], "--token-8b") == 0) {
+    double bandwidth = copyBandwidth();
+    std::printf("device-to-device copy: %.0f GB/s\n", bandwidth / 1e9);
+    for (int perSm : {0, 1})
+      timeToken(kLlama8b, perSm, Mode::programs, bandwidth);
+    timeToken(kLlama8b, 1, Mode::streaming, bandwidth);
+    timeToken(kLlama8b, 1, Mode::synced, bandwidth);
     return 0;
   }
   check();

@@ -78,6 +78,18 @@
 #include "GemvProgram.cu"
 #include "GemvQuantizedToken.cu"
 
+/// Diagnosis builds of the kernel harness (gemv-quantized-program-check
+/// built with NVCC_FLAGS=-DLLMC_Q4_PROGRAM_DIAG=N); 0, the product, has
+/// none of these. Bits: 1, the producer copies nothing (each chunk's
+/// mbarrier completes with 0 bytes); 2, only the first step stages its
+/// activations; 4, no grid barriers between the steps; 8, the consumers
+/// wait for and release each chunk but multiply nothing. The results are
+/// then wrong: time them with --token-8b, which checks nothing.
+#ifndef LLMC_Q4_PROGRAM_DIAG
+#define LLMC_Q4_PROGRAM_DIAG 0
+#endif
+constexpr int kQ4ProgramDiag = LLMC_Q4_PROGRAM_DIAG;
+
 /// The steps of a program.
 constexpr int kGemvQProgramSteps = 8;
 /// Values per row of a chunk: 8 rows of 2 KiB fill a 16 KiB buffer.
@@ -283,9 +295,11 @@ __device__ void produceQuantized(const GemvQProgram &p, unsigned ring,
         }
         ++issued;
         if (lane == 0)
-          mbarrierExpect(full + 8 * stage, chunkBytes * (gated ? 2 : 1));
+          mbarrierExpect(full + 8 * stage, (kQ4ProgramDiag & 1)
+                                               ? 0u
+                                               : chunkBytes * (gated ? 2 : 1));
         __syncwarp();
-        if (copies) {
+        if (copies && !(kQ4ProgramDiag & 1)) {
           unsigned bar = full + 8 * stage;
           // The chunk's place in the tile: gemvQTileRowBytes(c) per row.
           const char *src =
@@ -613,7 +627,7 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
     bool has = run * 32 < cols;
     QTokenChunk xc = loadStagedRun(x, runs, c / 32 + (has ? run : 0));
     mine.wait(full, empty);
-    if (has) {
+    if (has && !(kQ4ProgramDiag & 8)) {
       int group = (run * 32) >> groupShift;
       uint4 w[Rows];
       float scale[Rows], offset[Rows];
@@ -720,8 +734,11 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   TeamCursor mine(threadIdx.x / (kGemvQTeamWarps * 32));
   for (int i = 0; i < p.count; ++i) {
     const GemvQArgs &a = p.steps[i];
-    float factor = stageQuantized<Consumers>(
-        a, p.norm[i], QFlip<4>(a.isSigned).zero, x, squares);
+    float factor = (kQ4ProgramDiag & 2) && i > 0
+                       ? 1.0f
+                       : stageQuantized<Consumers>(
+                             a, p.norm[i], QFlip<4>(a.isSigned).zero, x,
+                             squares);
     if (p.gated[i])
       consumeQuantizedStep<true, Teams>(a, x, shared, scales, p.scaleBytes,
                                         factor, full, empty, p.stages, order,
@@ -732,13 +749,16 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
                                          mine, partials);
     if (i + 1 == p.count)
       break;
+    if (kQ4ProgramDiag & 4)
+      continue;
     gridArrive<Consumers>(p.barrier);
     gridWait<Consumers>(p.barrier, (i + 1) * gridDim.x);
   }
   // The last block to get here sets the counter back: every block has
   // passed every barrier by then.
   consumersSync<Consumers>();
-  if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == p.count * gridDim.x - 1)
+  const unsigned arrivals = (kQ4ProgramDiag & 4) ? 1 : p.count;
+  if (threadIdx.x == 0 && atomicAdd(p.barrier, 1u) == arrivals * gridDim.x - 1)
     atomicExch(p.barrier, 0u);
 #else
   __trap(); // bulk copies and mbarrier transactions need sm_90
