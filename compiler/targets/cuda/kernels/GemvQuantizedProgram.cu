@@ -734,11 +734,11 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   TeamCursor mine(threadIdx.x / (kGemvQTeamWarps * 32));
   for (int i = 0; i < p.count; ++i) {
     const GemvQArgs &a = p.steps[i];
-    float factor = (kQ4ProgramDiag & 2) && i > 0
-                       ? 1.0f
-                       : stageQuantized<Consumers>(
-                             a, p.norm[i], QFlip<4>(a.isSigned).zero, x,
-                             squares);
+    float factor =
+        (kQ4ProgramDiag & 2) && i > 0
+            ? 1.0f
+            : stageQuantized<Consumers>(a, p.norm[i], QFlip<4>(a.isSigned).zero,
+                                        x, squares);
     if (p.gated[i])
       consumeQuantizedStep<true, Teams>(a, x, shared, scales, p.scaleBytes,
                                         factor, full, empty, p.stages, order,
