@@ -2,7 +2,9 @@
 # On the GPU machine: builds of the 4-bit GEMV programs' harness
 # (gemv-quantized-program-check.cu) compared in one call. Each argument is
 # NAME=DIR[:FLAGS]: the kernels in DIR (this checkout's are
-# compiler/targets/cuda/kernels), built with the extra nvcc FLAGS (e.g.
+# compiler/targets/cuda/kernels; patch=FILE: this checkout's with FILE, a
+# git diff from the root such as tools/device/kernels/variants/*.patch,
+# applied), built with the extra nvcc FLAGS (e.g.
 # -DLLMC_Q4_PROGRAM_DIAG=7, the diagnosis builds in GemvQuantizedProgram.cu).
 # The builds run in parallel; then, ROUNDS times (default 2), every build's
 # --token-8b timing in turn; then, for each NAME in CHECK (spaces between),
@@ -13,7 +15,8 @@
 #
 #   bash tools/device/kernels/q4-program-variants.sh \
 #     ship=compiler/targets/cuda/kernels \
-#     dots=compiler/targets/cuda/kernels:-DLLMC_Q4_PROGRAM_DIAG=7
+#     dots=compiler/targets/cuda/kernels:-DLLMC_Q4_PROGRAM_DIAG=7 \
+#     loads=patch=tools/device/kernels/variants/q4-loads-in-flight.patch
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${OUT:-/tmp/q4-variants}
@@ -27,7 +30,21 @@ for spec in "$@"; do
   dir=${rest%%:*}
   flags=
   [ "$dir" != "$rest" ] && flags=${rest#*:}
-  case "$dir" in /*) ;; *) dir=$root/$dir ;; esac
+  case "$dir" in
+  patch=*)
+    # The checkout's kernels with a patch (git diff from the root) applied.
+    patchFile=${dir#patch=}
+    case "$patchFile" in /*) ;; *) patchFile=$root/$patchFile ;; esac
+    dir=/tmp/q4v-src-$name
+    rm -rf "$dir" && cp -r "$root/compiler/targets/cuda/kernels" "$dir"
+    if ! (cd "$dir" && { git apply -p5 "$patchFile" 2>/dev/null ||
+      patch -s -p5 < "$patchFile"; }); then
+      echo "== $name: $patchFile does not apply"; status=1; continue
+    fi
+    ;;
+  /*) ;;
+  *) dir=$root/$dir ;;
+  esac
   names+=("$name")
   # Build only: the harness binary is run below.
   (KERNELS_DIR=$dir NVCC_FLAGS=$flags OUT_BIN=/tmp/q4v-$name \

@@ -129,8 +129,12 @@ namespace {
 constexpr int kGemvQProgramSlots = 8;
 constexpr int kGemvQProgramMaxStages = 2 * kGemvQProgramSlots - 1;
 /// The most chunks the producer has in flight (issued, not landed); 0: as
-/// many as the ring holds.
-constexpr int kGemvQProgramInFlight = 2;
+/// many as the ring holds. The harness may build others
+/// (NVCC_FLAGS=-DLLMC_Q4_PROGRAM_IN_FLIGHT=N).
+#ifndef LLMC_Q4_PROGRAM_IN_FLIGHT
+#define LLMC_Q4_PROGRAM_IN_FLIGHT 2
+#endif
+constexpr int kGemvQProgramInFlight = LLMC_Q4_PROGRAM_IN_FLIGHT;
 /// Where the warps of one team meet at the end of a row block
 /// (QPartials::team): per team, enough slots that a slot comes round again
 /// more than kGemvQProgramMaxStages chunks later; Teams of them hold 16.
