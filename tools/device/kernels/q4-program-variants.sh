@@ -21,6 +21,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${OUT:-/tmp/q4-variants}
 mkdir -p "$out"
+rm -f "$out"/token-*.log # appended to by the rounds below
 rounds=${ROUNDS:-2}
 names=()
 status=0
