@@ -3,8 +3,7 @@
 # (gemv-quantized-program-check.cu) compared in one call. Each argument is
 # NAME=DIR[:FLAGS]: the kernels in DIR (this checkout's are
 # compiler/targets/cuda/kernels; patch=FILE: this checkout's with FILE, a
-# git diff from the root such as tools/device/kernels/variants/*.patch,
-# applied), built with the extra nvcc FLAGS (e.g.
+# git diff from the root, applied), built with the extra nvcc FLAGS (e.g.
 # -DLLMC_Q4_PROGRAM_DIAG=7, the diagnosis builds in GemvQuantizedProgram.cu).
 # The builds run in parallel; then, ROUNDS times (default 2), every build's
 # --token-8b timing in turn; then, for each NAME in CHECK (spaces between),
@@ -16,7 +15,7 @@
 #   bash tools/device/kernels/q4-program-variants.sh \
 #     ship=compiler/targets/cuda/kernels \
 #     dots=compiler/targets/cuda/kernels:-DLLMC_Q4_PROGRAM_DIAG=7 \
-#     loads=patch=tools/device/kernels/variants/q4-loads-in-flight.patch
+#     nostage=compiler/targets/cuda/kernels:-DLLMC_Q4_PROGRAM_DIAG=2
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${OUT:-/tmp/q4-variants}

@@ -55,6 +55,11 @@
 //   about 1000. In flight 2: 1381 us against 1474 for the whole ring
 //   (3: 1427, 4: 1452, 1: 1483, where the streaming alone falls to 62% of
 //   the copy bandwidth; H200).
+// - The warps load the rows' biases and residuals (RowEnd) before they wait
+//   for a row block's last chunk: loaded after the meeting, by the warp
+//   that finishes the rows, they held that warp, and so the team's next
+//   meeting, for an L2 round trip behind the stream (8B token 1571 ->
+//   1536 us, H100).
 // - All teams stream through one ring. Teams that took whole row blocks
 //   in turn from one ring raced: a team waiting on a buffer more than a
 //   ring's length past its last chunk could take the buffer's previous
@@ -554,26 +559,50 @@ __device__ inline QTokenChunk loadStagedRun(const QStaged &x, int runs, int u) {
   return xc;
 }
 
+/// A row's bias and residual (gated: the gate's and the up row's biases),
+/// loaded before the row block's last chunk is waited for, so that the
+/// warp finishing the rows does not wait for them.
+struct RowEnd {
+  float bias = 0.0f, other = 0.0f; ///< other: the residual, gated the up bias
+};
+
+/// Lane s's RowEnd of row block `rb` (s below its rows; the rest zero).
+template <bool Gated>
+__device__ inline RowEnd loadRowEnd(const GemvQArgs &a, const RowBlock &rb,
+                                    int s) {
+  RowEnd e;
+  if (s >= (Gated ? 4 : kGemvProgramRows) || s >= rb.rows)
+    return e;
+  int r = rb.row + s;
+  if constexpr (Gated) {
+    e.bias = a.bias[0] ? a.bias[0][r] : 0.0f;
+    e.other = a.bias[1] ? a.bias[1][r] : 0.0f;
+  } else {
+    const float *bias = pick(a.bias, rb.matrix);
+    e.bias = bias ? bias[r] : 0.0f;
+    e.other = rb.matrix == 0 && a.residual ? a.residual[r] : 0.0f;
+  }
+  return e;
+}
+
 /// The end of a row's sum: the factor (a fused norm's scale), the bias,
-/// the soft cap and the residual; gated, gate(gate) * up.
+/// the soft cap and the residual (in `e`); gated, gate(gate) * up.
 template <bool Gated>
 __device__ inline void storeRow(const GemvQArgs &a, const RowBlock &rb, int s,
-                                float sum, float up, float factor) {
+                                float sum, float up, float factor,
+                                const RowEnd &e) {
   if (s >= rb.rows)
     return;
   int r = rb.row + s;
   if constexpr (Gated) {
-    float gate = sum * factor + (a.bias[0] ? a.bias[0][r] : 0.0f);
-    up = up * factor + (a.bias[1] ? a.bias[1][r] : 0.0f);
+    float gate = sum * factor + e.bias;
+    up = up * factor + e.other;
     a.out[0][r] = gateActivation(gate, a.activation) * up;
   } else {
-    const float *bias = pick(a.bias, rb.matrix);
-    float v = sum * factor + (bias ? bias[r] : 0.0f);
+    float v = sum * factor + e.bias;
     if (a.softcap > 0.0f)
       v = a.softcap * tanhf(v / a.softcap);
-    if (rb.matrix == 0 && a.residual)
-      v += a.residual[r];
-    pick(a.out, rb.matrix)[r] = v;
+    pick(a.out, rb.matrix)[r] = v + e.other;
   }
 }
 
@@ -630,6 +659,15 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
         reinterpret_cast<const float *>(scaleRing + size_t(stage) * scaleBytes);
     bool has = run * 32 < cols;
     QTokenChunk xc = loadStagedRun(x, runs, c / 32 + (has ? run : 0));
+    // The team's last chunk of the row block ends it (another team's may
+    // end the rows); the rows' bias and residual loads go out first.
+    const bool ends = j + Teams >= chunks;
+    RowBlock rb{0, 0, 0};
+    RowEnd rowEnd;
+    if (ends) {
+      rb = rowBlock(a, Gated, int(blockIdx.x + r * gridDim.x));
+      rowEnd = loadRowEnd<Gated>(a, rb, lane);
+    }
     mine.wait(full, empty);
     if (has && !(kQ4ProgramDiag & 8)) {
       int group = (run * 32) >> groupShift;
@@ -646,8 +684,8 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
         acc[q] += tileChunkDot(w[q], xc, scale[q], offset[q]);
     }
     __syncwarp();
-    // The team's last chunk of the row block: its next is in another.
-    if (j + Teams < chunks) {
+    // Not the team's last chunk of the row block: its next is in another.
+    if (!ends) {
       if (lane == 0)
         mbarrierArrive(empty + 8 * stage);
       continue;
@@ -674,10 +712,9 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
     if (lane == 0)
       mbarrierArrive(empty + 8 * stage);
     if (last) {
-      RowBlock rb = rowBlock(a, Gated, int(blockIdx.x + r * gridDim.x));
       float up = __shfl_sync(0xffffffffu, sum, (lane + 4) & 31);
       if (Gated ? lane < 4 : lane < Rows)
-        storeRow<Gated>(a, rb, lane, sum, up, factor);
+        storeRow<Gated>(a, rb, lane, sum, up, factor, rowEnd);
     }
   }
   order.next(blocks, chunks);
