@@ -23,6 +23,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 out=${OUT:-/tmp/q4-candidate}
 mkdir -p "$out"
+# check-and-bench.sh appends to its summary: a rerun on a warm machine must
+# not read (or pack) an earlier round's verdict.
+rm -rf /tmp/q4-candidate-variants /tmp/q4-candidate-check
 base=${BASE:-build-variants/base}
 nvidia-smi --query-gpu=name,clocks.max.sm --format=csv,noheader
 ROUNDS=${ROUNDS:-2} CHECK=candidate OUT=/tmp/q4-candidate-variants \
