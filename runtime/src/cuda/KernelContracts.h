@@ -142,8 +142,8 @@ inline unsigned gemvQProgramSharedBytes(int stages, int xValues,
              (kGemvProgramStageBytes + unsigned(scaleBytes) + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
          kGemvQProgramTeams * kGemvQTeamWarps * 4 +
-         kGemvQProgramSlots * (kGemvQProgramTeams * 8 + 1) * 4 +
-         kGemvQProgramTeams * kGemvQTeamSlots * (kGemvQTeamWarps * 8 + 1) * 4;
+         kGemvQProgramSlots * (kGemvQProgramTeams * 8 + 2) * 4 +
+         kGemvQProgramTeams * kGemvQTeamSlots * (kGemvQTeamWarps * 8 + 2) * 4;
 }
 /// The most buffers (at most kGemvQProgramMaxStages) that fit `bytes`; 0
 /// if fewer than 2 per consumer team do.

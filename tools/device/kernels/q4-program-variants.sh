@@ -62,24 +62,28 @@ for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
     [ -x "/tmp/q4v-$name" ] || continue
     echo "== round $round: $name"
-    "/tmp/q4v-$name" --token-8b 2>&1 | tee -a "$out/token-$name.log" |
+    # A hung build (a broken diagnosis) must not take the call with it.
+    timeout 120 "/tmp/q4v-$name" --token-8b 2>&1 | tee -a "$out/token-$name.log" |
       grep -E "us/token|copy"
   done
 done
 for name in ${CHECK:-}; do
   echo "== check: $name"
-  "/tmp/q4v-$name" --no-timing > "$out/check-$name.log" 2>&1 || status=1
+  timeout 300 "/tmp/q4v-$name" --no-timing > "$out/check-$name.log" 2>&1 ||
+    status=1
   grep -v "^ok" "$out/check-$name.log" | tail -5
 done
 for name in ${PROFILE:-}; do
   echo "== profile: $name"
-  ncu --clock-control none --set full --import-source yes \
+  timeout 300 ncu --clock-control none --set full --import-source yes \
     -k llmc_gemv_program_q4 --launch-skip "${PROFILE_SKIP:-40}" \
     --launch-count 1 -f -o "$out/profile-$name" "/tmp/q4v-$name" --profile \
-    > "$out/profile-$name.log" 2>&1 || status=1
+    > "$out/profile-$name.log" 2>&1 || echo "profile $name failed" # a timing aid, not a check
   tail -3 "$out/profile-$name.log"
   ncu -i "$out/profile-$name.ncu-rep" --page details \
     > "$out/profile-$name-details.txt" 2>&1
+  ncu -i "$out/profile-$name.ncu-rep" --page raw --csv \
+    > "$out/profile-$name-raw.csv" 2>&1
   ncu -i "$out/profile-$name.ncu-rep" --page source --csv \
     --print-source sass > "$out/profile-$name-sass.csv" 2>&1
   grep -E "Duration|Issue Slots Busy|No Eligible|Eligible Warps|Warp Cycles Per Issued|Registers Per|Executed Instructions  " \

@@ -88,8 +88,9 @@
 /// none of these. Bits: 1, the producer copies nothing (each chunk's
 /// mbarrier completes with 0 bytes); 2, only the first step stages its
 /// activations; 4, no grid barriers between the steps; 8, the consumers
-/// wait for and release each chunk but multiply nothing. The results are
-/// then wrong: time them with --token-8b, which checks nothing.
+/// wait for and release each chunk but multiply nothing; 16, a team's
+/// warps do not meet (each finishes its rows alone). The results are then
+/// wrong: time them with --token-8b, which checks nothing.
 #ifndef LLMC_Q4_PROGRAM_DIAG
 #define LLMC_Q4_PROGRAM_DIAG 0
 #endif
@@ -156,16 +157,16 @@ __host__ __device__ constexpr int gemvQProgramScaleBytes(int group,
 /// The buffers with their scale areas, a full and an empty mbarrier per
 /// buffer, the staged activations (hi and lo bytes and 16 bytes per run of
 /// 32), a float per consumer warp, the QPartials slots of the teams and
-/// those of each team's warps.
+/// those of each team's warps (an mbarrier and the sums each).
 __host__ __device__ constexpr unsigned
 gemvQProgramSharedBytes(int stages, int xValues, int scaleBytes,
                         int teams = kGemvQProgramTeams) {
   return unsigned(stages) * (kGemvProgramStageBytes + scaleBytes + 16) +
          unsigned(xValues) * 2 + unsigned(xValues / 32) * 16 +
          unsigned(teams * kGemvQTeamWarps) * 4 +
-         unsigned(kGemvQProgramSlots) * (teams * kGemvProgramRows + 1) * 4 +
+         unsigned(kGemvQProgramSlots) * (teams * kGemvProgramRows + 2) * 4 +
          unsigned(teams * gemvQTeamSlots(teams)) *
-             (kGemvQTeamWarps * kGemvProgramRows + 1) * 4;
+             (kGemvQTeamWarps * kGemvProgramRows + 2) * 4;
 }
 
 /// The most buffers that fit `bytes` (at most kGemvQProgramMaxStages), 0
@@ -478,47 +479,56 @@ __device__ inline float tileChunkDot(uint4 w, const QTokenChunk &x, float scale,
 /// warp holds its columns' sums of the chunk's 8 rows; the team's four
 /// warps store them in one of the team's slots (teamSums[((team *
 /// gemvQTeamSlots + slot) * kGemvQTeamWarps + warp) * 8 + row], the
-/// team's meetings in turn) and the last of them to arrive adds them up,
-/// warp by warp. In a row block of more than one chunk, that warp then
-/// stores the team's 8 row sums (sums[(slot * Teams + team) * 8 + row],
-/// slot by the order's `meets`), and the last team to arrive adds them up
-/// in the ring's order of the row block's chunks. Both orders are fixed,
-/// so the result does not depend on which warp or team came first.
+/// team's meetings in turn) and arrive on the slot's mbarrier; one of
+/// them, the meeting's finisher (the meetings' warps in turn), waits for
+/// the others and adds the sums up, warp by warp. In a row block of more
+/// than one chunk, that warp then stores the team's 8 row sums
+/// (sums[(slot * Teams + team) * 8 + row], slot by the order's `meets`)
+/// and arrives on that slot's mbarrier, and the team of the row block's
+/// last chunk waits for the others and adds them up in the ring's order of
+/// the row block's chunks. Both orders are fixed, so the result does not
+/// depend on which warp or team came first. An mbarrier's arrive releases
+/// and its wait acquires the slot's sums at block scope: no fence. (Before,
+/// the last to arrive at a shared counter finished, behind two
+/// sequentially consistent fences per warp and meeting.)
 struct QPartials {
   float *sums;
-  unsigned *arrived;
+  unsigned bars; ///< kGemvQProgramSlots mbarriers of Teams arrivals
   float *teamSums;
-  unsigned *teamArrived;
+  unsigned teamBars; ///< per team gemvQTeamSlots of kGemvQTeamWarps arrivals
 };
 
-/// Stores this warp's sums in slot `slot` of `sums` and `arrived` (one
-/// float per row, the warp's `index` of `count`): returns true in the
-/// last warp to arrive, which then holds the slot's rows, added up in the
-/// order `order(i)` of the `count` indices, in lanes 0..7 (row = lane)
-/// and has set the count back.
+/// mbarrier.arrive counted `count` times.
+__device__ inline void mbarrierArriveCount(unsigned bar, unsigned count) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0], %1;" ::"r"(bar),
+               "r"(count)
+               : "memory");
+}
+
+/// Stores this warp's sums (`value` of row `row` in the lanes that
+/// `store`) at index `index` of slot `sums` and arrives `arrivals` times on
+/// the slot's mbarrier `bar`. In the `finisher` only, waits for the
+/// mbarrier's phase `parity` and returns true with the slot's rows, added
+/// up in the order `order(i)` of the `count` indices, in lanes 0..7 (row =
+/// lane).
 template <typename Order>
-__device__ inline bool meet(float *sums, unsigned *arrived, int index,
-                            int count, float &value, bool stores, int row,
-                            Order order) {
+__device__ inline bool meet(float *sums, unsigned bar, unsigned parity,
+                            int index, int count, bool finisher,
+                            unsigned arrivals, float &value, bool stores,
+                            int row, Order order) {
   int lane = threadIdx.x & 31;
   if (stores)
     sums[index * kGemvProgramRows + row] = value;
-  __threadfence_block();
-  __syncwarp();
-  unsigned before = 0;
+  __syncwarp(); // the lanes' stores before lane 0's release
   if (lane == 0)
-    before = atomicAdd(arrived, 1u);
-  before = __shfl_sync(0xffffffffu, before, 0);
-  if (before + 1 != unsigned(count))
+    mbarrierArriveCount(bar, arrivals);
+  if (!finisher)
     return false;
-  __threadfence_block();
+  mbarrierWait(bar, parity);
   float total = 0.0f;
   if (lane < kGemvProgramRows)
     for (int i = 0; i < count; ++i)
       total += sums[order(i) * kGemvProgramRows + lane];
-  if (lane == 0)
-    *arrived = 0;
-  __syncwarp();
   value = total;
   return true;
 }
@@ -613,15 +623,17 @@ __device__ inline void storeRow(const GemvQArgs &a, const RowBlock &rb, int s,
 /// l: each lane reads its run's staged activations once for the 8 rows,
 /// before it waits for the chunk. At the end of a row block the warps'
 /// and then (longer row blocks) the teams' sums meet (QPartials), and the
-/// last to arrive finishes the rows.
+/// finisher finishes the rows.
 ///
 /// Each warp of the team releases the row block's last chunk of the team
-/// only after its part of the meetings (the last warp: after adding up),
+/// only after its part of the meetings (the finisher: after adding up),
 /// and a chunk is issued only when the one a ring's length before it was
-/// released. So the slot that a team's warps meet in, which comes round
-/// again gemvQTeamSlots meetings later, at least Teams * gemvQTeamSlots >
-/// stages chunks later, is free by then; and the teams' slot
-/// (kGemvQProgramSlots such row blocks later, at least 2 *
+/// released, in order. So the slot that a team's warps meet in, which
+/// comes round again gemvQTeamSlots meetings later, at least Teams *
+/// gemvQTeamSlots > stages chunks later, is free by then, and its
+/// mbarrier's phase complete (a warp arrives for the slot's next use only
+/// after every warp arrived for this one and the finisher waited); and the
+/// teams' slot (kGemvQProgramSlots such row blocks later, at least 2 *
 /// kGemvQProgramSlots - 1 chunks past the row block's last) too, with
 /// stages < 2 * kGemvQProgramSlots.
 template <bool Gated, int Teams>
@@ -695,17 +707,27 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
 #pragma unroll
     for (int q = 0; q < Rows; ++q)
       acc[q] = 0.0f;
-    int slot = team * TeamSlots + mine.meetings++ % TeamSlots;
-    bool last = meet(partials.teamSums + slot * kGemvQTeamWarps * Rows,
-                     partials.teamArrived + slot, warp, kGemvQTeamWarps, sum,
-                     (lane & 3) == 0, lane >> 2, [](int i) { return i; });
-    if (last && chunks > 1) {
-      // The teams meet; the team's sums are in lanes 0..7.
+    int meeting = mine.meetings++;
+    int slot = team * TeamSlots + meeting % TeamSlots;
+    bool last =
+        (kQ4ProgramDiag & 16)
+            ? true
+            : meet(partials.teamSums + slot * kGemvQTeamWarps * Rows,
+                   partials.teamBars + 8 * slot,
+                   unsigned(meeting / TeamSlots) & 1, warp, kGemvQTeamWarps,
+                   warp == meeting % kGemvQTeamWarps, 1, sum, (lane & 3) == 0,
+                   lane >> 2, [](int i) { return i; });
+    if (last && chunks > 1 && !(kQ4ProgramDiag & 16)) {
+      // The teams meet; the team's sums are in lanes 0..7. The team of the
+      // row block's last chunk finishes, arriving for the teams unused.
       int first = order.seq + r * chunks;
-      int at = (order.meets + r) % kGemvQProgramSlots;
-      last = meet(partials.sums + at * Teams * Rows, partials.arrived + at,
-                  team, teamsUsed, sum, lane < Rows, lane,
-                  [=](int t) { return (first + t) % Teams; });
+      int meets = order.meets + r, at = meets % kGemvQProgramSlots;
+      bool finisher = team == (first + chunks - 1) % Teams;
+      last =
+          meet(partials.sums + at * Teams * Rows, partials.bars + 8 * at,
+               unsigned(meets / kGemvQProgramSlots) & 1, team, teamsUsed,
+               finisher, finisher ? unsigned(Teams - teamsUsed + 1) : 1u, sum,
+               lane < Rows, lane, [=](int t) { return (first + t) % Teams; });
     }
     // Released before the rows' end, whose loads (bias, residual) would
     // hold the buffer.
@@ -745,23 +767,24 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   x.runs = reinterpret_cast<int4 *>(x.lo + p.xValues);
   float *squares = reinterpret_cast<float *>(x.runs + p.xValues / 32);
   constexpr int TeamSlots = Teams * gemvQTeamSlots(Teams);
+  // The meetings' mbarriers (8-byte aligned: squares holds 16 floats),
+  // then their sums.
   QPartials partials;
-  partials.sums = squares + Consumers / 32;
-  partials.arrived = reinterpret_cast<unsigned *>(
-      partials.sums + kGemvQProgramSlots * Teams * kGemvProgramRows);
+  partials.bars = sharedAddress(squares + Consumers / 32);
+  partials.teamBars = partials.bars + 8 * kGemvQProgramSlots;
+  partials.sums =
+      squares + Consumers / 32 + 2 * (kGemvQProgramSlots + TeamSlots);
   partials.teamSums =
-      reinterpret_cast<float *>(partials.arrived + kGemvQProgramSlots);
-  partials.teamArrived = reinterpret_cast<unsigned *>(
-      partials.teamSums + TeamSlots * kGemvQTeamWarps * kGemvProgramRows);
+      partials.sums + kGemvQProgramSlots * Teams * kGemvProgramRows;
   if (threadIdx.x == 0) {
     for (int s = 0; s < p.stages; ++s) {
       mbarrierInit(full + 8 * s, 1);
       mbarrierInit(empty + 8 * s, kGemvQTeamWarps);
     }
     for (int s = 0; s < kGemvQProgramSlots; ++s)
-      partials.arrived[s] = 0;
+      mbarrierInit(partials.bars + 8 * s, Teams);
     for (int s = 0; s < TeamSlots; ++s)
-      partials.teamArrived[s] = 0;
+      mbarrierInit(partials.teamBars + 8 * s, kGemvQTeamWarps);
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
