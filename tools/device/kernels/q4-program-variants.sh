@@ -9,7 +9,8 @@
 # --token-8b timing in turn; then, for each NAME in CHECK (spaces between),
 # the full harness check (--no-timing), and for each NAME in PROFILE, an ncu
 # profile of one layer's program with its source counters
-# (PROFILE_SKIP launches skipped, default 40). Logs go to $OUT (default
+# (PROFILE_SKIP launches skipped, default 40; its CSV pages summarized here
+# by ncu-stalls.py $OUT/profile-NAME). Logs go to $OUT (default
 # /tmp/q4-variants). Exit status: 1 if a build or a check failed.
 #
 #   bash tools/device/kernels/q4-program-variants.sh \
