@@ -89,8 +89,10 @@
 /// mbarrier completes with 0 bytes); 2, only the first step stages its
 /// activations; 4, no grid barriers between the steps; 8, the consumers
 /// wait for and release each chunk but multiply nothing; 16, a team's
-/// warps do not meet (each finishes its rows alone). The results are then
-/// wrong: time them with --token-8b, which checks nothing.
+/// warps do not meet (each finishes its rows alone); 32, the consumers
+/// multiply only the first half of each chunk's rows (as if the dot
+/// products cost half). The results are then wrong: time them with
+/// --token-8b, which checks nothing.
 #ifndef LLMC_Q4_PROGRAM_DIAG
 #define LLMC_Q4_PROGRAM_DIAG 0
 #endif
@@ -682,17 +684,19 @@ consumeQuantizedStep(const GemvQArgs &a, const QStaged &x,
     }
     mine.wait(full, empty);
     if (has && !(kQ4ProgramDiag & 8)) {
+      // Diagnosis bit 32: half the rows, as if the products cost half.
+      constexpr int Multiplied = (kQ4ProgramDiag & 32) ? Rows / 2 : Rows;
       int group = (run * 32) >> groupShift;
       uint4 w[Rows];
       float scale[Rows], offset[Rows];
 #pragma unroll
-      for (int q = 0; q < Rows; ++q) {
+      for (int q = 0; q < Multiplied; ++q) {
         w[q] = *reinterpret_cast<const uint4 *>(rows + q * rowBytes + run * 16);
         scale[q] = scales[q * perRow + group];
         offset[q] = offsets ? scales[(Rows + q) * perRow + group] : 0.0f;
       }
 #pragma unroll
-      for (int q = 0; q < Rows; ++q)
+      for (int q = 0; q < Multiplied; ++q)
         acc[q] += tileChunkDot(w[q], xc, scale[q], offset[q]);
     }
     __syncwarp();
