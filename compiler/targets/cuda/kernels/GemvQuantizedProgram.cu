@@ -771,7 +771,7 @@ __device__ void gemvQuantizedProgram(const GemvQProgram &p) {
   x.runs = reinterpret_cast<int4 *>(x.lo + p.xValues);
   float *squares = reinterpret_cast<float *>(x.runs + p.xValues / 32);
   constexpr int TeamSlots = Teams * gemvQTeamSlots(Teams);
-  // The meetings' mbarriers (8-byte aligned: squares holds 16 floats),
+  // The meetings' mbarriers (8-byte aligned: squares holds 4 floats a team),
   // then their sums.
   QPartials partials;
   partials.bars = sharedAddress(squares + Consumers / 32);
