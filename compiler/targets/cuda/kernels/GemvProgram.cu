@@ -189,6 +189,13 @@ __device__ inline void mbarrierArrive(unsigned bar) {
                : "memory");
 }
 
+/// mbarrier.arrive counted `count` times.
+__device__ inline void mbarrierArriveCount(unsigned bar, unsigned count) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0], %1;" ::"r"(bar),
+               "r"(count)
+               : "memory");
+}
+
 __device__ inline void mbarrierExpect(unsigned bar, unsigned bytes) {
   asm volatile(
       "mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar),

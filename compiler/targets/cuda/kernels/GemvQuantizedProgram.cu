@@ -500,13 +500,6 @@ struct QPartials {
   unsigned teamBars; ///< per team gemvQTeamSlots of kGemvQTeamWarps arrivals
 };
 
-/// mbarrier.arrive counted `count` times.
-__device__ inline void mbarrierArriveCount(unsigned bar, unsigned count) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0], %1;" ::"r"(bar),
-               "r"(count)
-               : "memory");
-}
-
 /// Stores this warp's sums (`value` of row `row` in the lanes that
 /// `store`) at index `index` of slot `sums` and arrives `arrivals` times on
 /// the slot's mbarrier `bar`. In the `finisher` only, waits for the
