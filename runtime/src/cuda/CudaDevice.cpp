@@ -219,6 +219,9 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
           &host, size_t(std::max<int64_t>(1, model.plan().vocabSize)) * 4))
     return d.error(r, "allocating pinned memory for the logits");
   s->hostLogits_ = static_cast<float *>(host);
+  // Flash-decoding's chunks per head (LLMC_CUDA_ATTENTION_SPLITS, 1 to 32,
+  // default 32): the scratch below is sized for them.
+  s->splits_ = environmentInt("LLMC_CUDA_ATTENTION_SPLITS", 32, 1, 32);
   int64_t scratchFloats = 1, heads = 1;
   bool graphable = model.hasFunction("llmc_attention_decode_step");
   for (const Step &step : model.plan().steps)
@@ -288,6 +291,13 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   // it to run them on small models). With 1 the 8B shape's int4 decoded
   // 508 tok/s against 494 without (H200; docs/quantization.md); below 4096
   // inputs (the 1B shape) they are no faster than the one-token kernels.
+  // Shared memory the 4-bit programs leave free on their SM
+  // (LLMC_CUDA_Q4_PROGRAM_RESERVE bytes, default none), so that the next
+  // kernel's blocks can be resident beside them.
+  unsigned reserve = unsigned(
+      environmentInt("LLMC_CUDA_Q4_PROGRAM_RESERVE", 0, 0, 128 * 1024));
+  s->qProgramShared_ =
+      model.sharedOptin() > reserve ? model.sharedOptin() - reserve : 0;
   if (llmc_status_t st = s->tileQuantizedMatrices(
           environmentInt("LLMC_CUDA_QUANTIZED_PROGRAMS", 1, 0, 2)))
     return st;

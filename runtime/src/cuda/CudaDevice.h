@@ -302,13 +302,16 @@ private:
   /// GemvQuantizedProgram.cu's llmc_tile_q4_unsigned), by their values' plan
   /// weight: a second copy of each, made when the session is created.
   std::map<int32_t, CUdeviceptr> tiles_;
+  /// The shared memory a 4-bit program may take: the SM's opt-in less
+  /// LLMC_CUDA_Q4_PROGRAM_RESERVE.
+  unsigned qProgramShared_ = 0;
   /// One barrier counter per program of a step (zero between launches),
   /// programBarrierCount_ of them; programsInStep_ used so far.
   CUdeviceptr programBarriers_ = 0;
   int programBarrierCount_ = 0, programsInStep_ = 0;
-  /// Flash-decoding: chunks per head. 32: up to 512 positions, each warp
-  /// has one batch of 4, loaded before the kernel's dependency wait
-  /// (kernels/DecodeAttention.cu).
+  /// Flash-decoding: chunks per head (LLMC_CUDA_ATTENTION_SPLITS). 32: up
+  /// to 512 positions, each warp has one batch of 4, loaded before the
+  /// kernel's dependency wait (kernels/DecodeAttention.cu).
   int splits_ = 32;
 };
 

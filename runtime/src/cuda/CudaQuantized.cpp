@@ -194,7 +194,7 @@ llmc_status_t CudaSession::tileQuantizedMatrices(int mode) {
         g >= 32 && g <= 1024 && (g & (g - 1)) == 0 && k % (4 * g) == 0 &&
         gemvQTokenSlices(k) <= 8 &&
         gemvQTokenSharedBytes(k) + 4096 <= model.sharedOptin() &&
-        gemvQProgramStages(model.sharedOptin(), k,
+        gemvQProgramStages(qProgramShared_, k,
                            gemvQProgramScaleBytes(g, first.offsets >= 0)) > 0 &&
         model.hasFunction(
             std::string(gated ? "llmc_gemv_gated_q4" : "llmc_gemv_q4") +
@@ -280,7 +280,7 @@ llmc_status_t CudaSession::flushQuantizedProgram() {
         p.scaleBytes,
         gemvQProgramScaleBytes(p.steps[i].group, p.steps[i].offsets[0] != 0));
   }
-  p.stages = gemvQProgramStages(model.sharedOptin(), p.xValues, p.scaleBytes);
+  p.stages = gemvQProgramStages(qProgramShared_, p.xValues, p.scaleBytes);
   if (p.stages == 0) {
     // Too little shared memory for two buffers per team (tileQuantized-
     // Matrices checks each matrix alone): each step as its own kernel.
