@@ -307,6 +307,16 @@ void check() {
       }
     CHECK(cudaStreamSynchronize(stream));
     CHECK(cudaGetLastError());
+    // Every counter back at zero for the next launch.
+    std::vector<unsigned> words(8192);
+    CHECK(cudaMemcpy(words.data(), barrier, words.size() * 4,
+                     cudaMemcpyDeviceToHost));
+    size_t nonzero = size_t(std::count_if(words.begin(), words.end(),
+                                          [](unsigned w) { return w != 0; }));
+    failures += nonzero != 0;
+    std::printf("%s q4 program (%s): %zu barrier words left non-zero\n",
+                nonzero ? "MISMATCH" : "ok      ", gridCap ? "8 blocks" : "1/SM",
+                nonzero);
     for (size_t i = 0; i < steps.size(); ++i)
       for (size_t j = 0; j < steps[i].outs.size(); ++j) {
         double scale = 0;
@@ -346,8 +356,12 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
   cudaStream_t stream;
   CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   const int group = 128;
-  float *x = upload(uniform(size_t(m.intermediate), -1, 1, 3));
-  float *out = zeros(size_t(m.intermediate));
+  // Each step reads the one before's output 0 (ping-pong buffers), as a
+  // decoder layer's steps do; the other outputs go to `other`.
+  float *buffers[2] = {upload(uniform(size_t(m.intermediate), -1, 1, 3)),
+                       zeros(size_t(m.intermediate))};
+  float *other = zeros(size_t(m.intermediate));
+  int current = 0;
   float *norm = upload(uniform(size_t(m.intermediate), 0.5f, 1.5f, 4));
   std::vector<void *> owned;
   double bytes = 0;
@@ -359,6 +373,8 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
   auto step = [&](std::vector<int> ns, int k, bool gated, bool normed,
                   bool residual) {
     GemvQArgs a{};
+    float *x = buffers[current], *out = buffers[current ^ 1];
+    current ^= 1;
     a.x = x, a.t = 1, a.k = k, a.group = group, a.isSigned = 1;
     a.normEpsilon = 1e-5f;
     if (normed)
@@ -371,7 +387,7 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
       owned.push_back(q.scales);
       bytes += double(ns[j]) * (k / 2.0 + k / group * 4.0);
       a.q[j] = q.q, a.scales[j] = q.scales;
-      a.out[j] = out;
+      a.out[j] = j == 0 ? out : other;
       a.n[j] = ns[j];
     }
     steps.push_back({a, gated, normed});
@@ -427,8 +443,9 @@ void timeToken(const ModelShape &m, int perSm, Mode mode, double bandwidth) {
               100 * bytes / (us * 1e-6) / bandwidth);
   for (void *q : owned)
     CHECK(cudaFree(q));
-  CHECK(cudaFree(x));
-  CHECK(cudaFree(out));
+  for (float *b : buffers)
+    CHECK(cudaFree(b));
+  CHECK(cudaFree(other));
   CHECK(cudaFree(norm));
   CHECK(cudaStreamDestroy(stream));
 }
@@ -444,8 +461,10 @@ int main(int argc, char **argv) {
   CHECK(cudaGetDeviceProperties(&prop, 0));
   std::printf("%s, %d SMs\n", prop.name, prop.multiProcessorCount);
   smCount = prop.multiProcessorCount;
-  CHECK(cudaMalloc(&barrier, 4));
-  CHECK(cudaMemset(barrier, 0, 4));
+  // The grid barrier's counter and the rows' counters (GemvQProgram::
+  // barrier; more than any build of the kernel uses).
+  CHECK(cudaMalloc(&barrier, 8192 * 4));
+  CHECK(cudaMemset(barrier, 0, 8192 * 4));
   if (profile) {
     timeToken(kLlama8b, 1, Mode::programs, copyBandwidth());
     return 0;
