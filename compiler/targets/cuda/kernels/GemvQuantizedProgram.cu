@@ -866,10 +866,19 @@ extern "C" __global__ void __launch_bounds__(256)
   }
 }
 
-// One block per SM of four teams (kGemvQProgramThreads, at most 120
-// registers): eight consumer warps, two per scheduler, left the SM idle
-// on their latencies.
-extern "C" __global__ void __launch_bounds__(kGemvQProgramThreads)
+// One block per SM of four teams (kGemvQProgramThreads, 96 registers: an
+// SM's register file is four quarters of 16384, and 5 of the 17 warps
+// share one): eight consumer warps, two per scheduler, left the SM idle on
+// their latencies. Harness builds may cap the registers lower
+// (NVCC_FLAGS=-DLLMC_Q4_PROGRAM_MAXNREG=N): at 88, a quarter with 5 of the
+// program's warps still has room for one warp of 64 registers, so a decode
+// attention block (4 warps of 64) can be resident beside the program.
+#ifdef LLMC_Q4_PROGRAM_MAXNREG
+#define LLMC_Q4_PROGRAM_BOUNDS __maxnreg__(LLMC_Q4_PROGRAM_MAXNREG)
+#else
+#define LLMC_Q4_PROGRAM_BOUNDS __launch_bounds__(kGemvQProgramThreads)
+#endif
+extern "C" __global__ void LLMC_Q4_PROGRAM_BOUNDS
     llmc_gemv_program_q4(const __grid_constant__ GemvQProgram p) {
   gemvQuantizedProgram<kGemvQProgramTeams>(p);
 }
