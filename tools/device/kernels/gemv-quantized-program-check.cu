@@ -297,7 +297,10 @@ void check() {
   // each team takes many chunks of every step and the partial sums' slots
   // come round many times. (Two teams on 2 blocks per SM, timed below, do not
   // fit the checks' steps: k 14336 and a 4 KiB scale area leave 3 buffers.)
+  // The tiles and the cleared outputs (the default stream) before the
+  // programs (a non-blocking stream).
   for (int gridCap : {0, 8}) {
+    CHECK(cudaDeviceSynchronize());
     // Twice: the barrier must be back at zero for the second launch.
     for (int twice = 0; twice < 2; ++twice)
       if (!launchProgram(p, 1, stream, llmc_gemv_program_q4, kGemvQProgramTeams,
