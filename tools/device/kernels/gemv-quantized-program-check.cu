@@ -318,8 +318,8 @@ void check() {
                                           [](unsigned w) { return w != 0; }));
     failures += nonzero != 0;
     std::printf("%s q4 program (%s): %zu barrier words left non-zero\n",
-                nonzero ? "MISMATCH" : "ok      ", gridCap ? "8 blocks" : "1/SM",
-                nonzero);
+                nonzero ? "MISMATCH" : "ok      ",
+                gridCap ? "8 blocks" : "1/SM", nonzero);
     for (size_t i = 0; i < steps.size(); ++i)
       for (size_t j = 0; j < steps[i].outs.size(); ++j) {
         double scale = 0;

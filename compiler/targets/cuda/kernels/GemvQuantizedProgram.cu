@@ -879,7 +879,7 @@ extern "C" __global__ void __launch_bounds__(256)
 #define LLMC_Q4_PROGRAM_BOUNDS __launch_bounds__(kGemvQProgramThreads)
 #endif
 extern "C" __global__ void LLMC_Q4_PROGRAM_BOUNDS
-    llmc_gemv_program_q4(const __grid_constant__ GemvQProgram p) {
+llmc_gemv_program_q4(const __grid_constant__ GemvQProgram p) {
   gemvQuantizedProgram<kGemvQProgramTeams>(p);
 }
 
