@@ -286,18 +286,19 @@ llmc_status_t CudaSession::create(const CudaModel &model, int64_t capacity,
   // activations per SM; decode 2.7% (1B) and 2.9% (8B) faster than with 2
   // on an H200.
   s->programBlocks_ = environmentInt("LLMC_CUDA_PROGRAM_BLOCKS", 1, 1, 8);
+  // Shared memory the 4-bit programs leave free on their SM
+  // (LLMC_CUDA_Q4_PROGRAM_RESERVE bytes, default none), so that the next
+  // kernel's blocks can be resident beside them; where too little is left
+  // for two buffers a team, the one-token kernels run instead.
+  unsigned reserve = unsigned(
+      environmentInt("LLMC_CUDA_Q4_PROGRAM_RESERVE", 0, 0, 128 * 1024));
+  s->qProgramShared_ =
+      model.sharedOptin() > reserve ? model.sharedOptin() - reserve : 0;
   // 4-bit GEMV programs: 0 none, 1 (default) where every 4-bit step has at
   // least 4096 inputs, 2 wherever the kernel takes a step (the checks use
   // it to run them on small models). With 1 the 8B shape's int4 decoded
   // 508 tok/s against 494 without (H200; docs/quantization.md); below 4096
   // inputs (the 1B shape) they are no faster than the one-token kernels.
-  // Shared memory the 4-bit programs leave free on their SM
-  // (LLMC_CUDA_Q4_PROGRAM_RESERVE bytes, default none), so that the next
-  // kernel's blocks can be resident beside them.
-  unsigned reserve = unsigned(
-      environmentInt("LLMC_CUDA_Q4_PROGRAM_RESERVE", 0, 0, 128 * 1024));
-  s->qProgramShared_ =
-      model.sharedOptin() > reserve ? model.sharedOptin() - reserve : 0;
   if (llmc_status_t st = s->tileQuantizedMatrices(
           environmentInt("LLMC_CUDA_QUANTIZED_PROGRAMS", 1, 0, 2)))
     return st;
